@@ -1,0 +1,78 @@
+"""The audit log: django-auditlog entries, filed under the Area and force they concern.
+
+Append-only through the app: an entry cannot be changed or deleted by the ORM, the admin
+or the API. Only the erasure of a whole user account detaches it (actor set to null).
+"""
+
+from auditlog.models import AbstractLogEntry, LogEntryManager
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q
+
+from forces.models import Membership, Organisation, OrganisationKind, Role, is_anonymous
+
+ERASED = "[erased]"
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Area org admins and the Quality Group see their Area's entries; force org admins their force's."""
+        if is_anonymous(user):
+            return self.none()
+        if user.is_superuser:
+            return self
+        area_readers = Membership.objects.filter(
+            user=user,
+            role__in=(Role.ORG_ADMIN, Role.QUALITY_GROUP),
+            organisation__kind=OrganisationKind.CPS_AREA,
+        ).values("organisation_id")
+        force_readers = Membership.objects.filter(
+            user=user, role=Role.ORG_ADMIN, organisation__kind=OrganisationKind.POLICE_FORCE
+        ).values("organisation_id")
+        return self.filter(Q(area_id__in=area_readers) | Q(force_id__in=force_readers))
+
+    def update(self, **kwargs):
+        raise PermissionDenied("Audit events cannot be changed.")
+
+    def delete(self):
+        raise PermissionDenied("Audit events cannot be deleted.")
+
+
+class AuditEventManager(LogEntryManager.from_queryset(AuditEventQuerySet)):
+    def log_create(self, instance, force_log: bool = False, **kwargs):
+        scope = getattr(instance, "audit_scope", None)
+        if callable(scope):
+            area_id, force_id = scope()
+            kwargs.setdefault("area_id", area_id)
+            kwargs.setdefault("force_id", force_id)
+        if kwargs.get("action") == AbstractLogEntry.Action.DELETE and kwargs.get("changes"):
+            # An erasure log must not keep the erased data (DPA 2018 s.62): field names only.
+            kwargs["changes"] = {field: [ERASED, None] for field in kwargs["changes"]}
+            kwargs["serialized_data"] = None
+        return super().log_create(instance, force_log=force_log, **kwargs)
+
+
+class AuditEvent(AbstractLogEntry):
+    area = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=True
+    )
+    force = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=True
+    )
+    #: Why an export was made (disclosure); empty for other actions.
+    reason = models.CharField(max_length=500, blank=True)
+
+    objects = AuditEventManager()
+
+    class Meta(AbstractLogEntry.Meta):
+        verbose_name = "audit event"
+        verbose_name_plural = "audit events"
+        indexes = [models.Index(fields=["area", "-timestamp"], name="audit_event_area_time")]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise PermissionDenied("Audit events cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("Audit events cannot be deleted.")

@@ -1,0 +1,86 @@
+"""API authentication: expiring tokens (django-rest-knox) behind lockout (django-axes)."""
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.http import HttpResponse, JsonResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from knox.views import LoginView as KnoxLoginView
+from knox.views import LogoutView as KnoxLogoutView
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+
+LOCKED_OUT_DETAIL = (
+    "Too many failed logins: this account is locked for {minutes} minutes. "
+    "Wait, or ask your organisation admin to unlock it."
+)
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """django-axes lockout answer: the API error shape for API calls, plain text for the admin."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    detail = LOCKED_OUT_DETAIL.format(minutes=minutes)
+    code = settings.AXES_HTTP_RESPONSE_CODE
+    if request.path.startswith("/api/"):
+        response = JsonResponse({"status": code, "code": "locked_out", "detail": detail}, status=code)
+    else:
+        response = HttpResponse(detail, status=code, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    return response
+
+
+class LoginInputSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=256, trim_whitespace=False, style={"input_type": "password"})
+
+
+class LoginOutputSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    expiry = serializers.DateTimeField()
+
+
+class LoginView(KnoxLoginView):
+    """Exchange a username and password for an expiring API token."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "login"
+
+    @extend_schema(
+        request=LoginInputSerializer,
+        responses={
+            200: LoginOutputSerializer,
+            400: OpenApiResponse(description="Missing fields, or username and password do not match."),
+            429: OpenApiResponse(description="Locked out after repeated failures, or rate-limited."),
+        },
+        tags=["auth"],
+    )
+    def post(self, request, format=None):
+        data = LoginInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        django_request = request._request  # axes marks the lockout on the Django request
+        user = authenticate(
+            request=django_request,
+            username=data.validated_data["username"],
+            password=data.validated_data["password"],
+        )
+        if user is None:
+            if getattr(django_request, "axes_locked_out", False):
+                return lockout_response(django_request)
+            raise serializers.ValidationError(
+                {"non_field_errors": ["The username and password do not match an active account."]}
+            )
+        request.user = user
+        return super().post(request, format=format)
+
+
+class LogoutView(KnoxLogoutView):
+    """Revoke the token this request was made with."""
+
+    @extend_schema(request=None, responses={204: None}, tags=["auth"])
+    def post(self, request, format=None):
+        super().post(request, format=format)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+

@@ -1,0 +1,39 @@
+"""Audit wiring: who acted, and from where, for django-auditlog entries."""
+
+from auditlog.context import auditlog_value
+from auditlog.middleware import AuditlogMiddleware
+from django.conf import settings
+
+
+class AuditMiddleware(AuditlogMiddleware):
+    """django-auditlog's middleware, trusting X-Forwarded-For only behind known proxies.
+
+    The stock middleware believes any X-Forwarded-For header, so a client could write any
+    address into the audit log. Here the header counts only when TRUSTED_PROXY_COUNT > 0,
+    and then the address is the one the nearest trusted proxy saw.
+    """
+
+    @staticmethod
+    def _get_remote_addr(request):
+        proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+        forwarded = request.headers.get("X-Forwarded-For", "")
+        if proxies and forwarded:
+            hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+            if len(hops) >= proxies:
+                return hops[-proxies]
+        return request.META.get("REMOTE_ADDR")
+
+
+def audit_set_actor(user) -> None:
+    """Record ``user`` as the actor of audit entries written for the rest of this request.
+
+    The middleware reads ``request.user`` before DRF has authenticated a token, so API
+    views call this once authentication is done. The context dict is the one the
+    middleware opened for this request; outside a request there is nothing to update.
+    """
+    try:
+        context = auditlog_value.get()
+    except LookupError:
+        return
+    if user is not None and user.is_authenticated:
+        context["actor"] = user

@@ -1,0 +1,16 @@
+"""Settings for the test suite (pytest). DATABASE_URL selects PostgreSQL, as in CI."""
+
+from .base import *  # noqa: F403
+from .base import REST_FRAMEWORK, STORAGES
+
+DEBUG = False
+SECRET_KEY = "test-only-not-a-secret-" + "y" * 40  # noqa: S105
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+# Hashing with PBKDF2 at full strength makes the suite slow; these hashes never leave a test run.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+# Throttling is exercised by its own tests with low rates; elsewhere it must not interfere.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_THROTTLE_RATES": {"anon": "10000/min", "user": "10000/min", "login": "10000/min"},
+}

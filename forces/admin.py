@@ -1,0 +1,101 @@
+"""Admin: superusers manage organisations; an org admin manages its own organisation's memberships."""
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+
+from forces import services
+from forces.models import Membership, Organisation
+from forces.selectors import organisations_administered_by
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "area"]
+    list_filter = ["kind", "area"]
+    search_fields = ["code", "name"]
+    list_select_related = ["area"]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "organisation", "role", "stream", "created_at"]
+    list_filter = ["role", "stream", "organisation"]
+    search_fields = ["user__username", "organisation__code"]
+    list_select_related = ["user", "organisation"]
+
+    def _administers_any(self, request) -> bool:
+        return request.user.is_active and (
+            request.user.is_superuser or organisations_administered_by(user=request.user).exists()
+        )
+
+    def has_module_permission(self, request):
+        return self._administers_any(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self._administers_any(request)
+
+    def has_add_permission(self, request):
+        return self._administers_any(request)
+
+    def has_change_permission(self, request, obj=None):
+        return self._administers_any(request)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._administers_any(request)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        return queryset.filter(organisation__in=organisations_administered_by(user=request.user))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "organisation":
+            kwargs["queryset"] = organisations_administered_by(user=request.user)
+        elif db_field.name == "user" and not request.user.is_superuser:
+            # An org admin may pick its own people, or accounts that belong to nobody yet.
+            kwargs["queryset"] = (
+                get_user_model()
+                .objects.filter(
+                    Q(memberships__organisation__in=organisations_administered_by(user=request.user))
+                    | Q(memberships__isnull=True),
+                    is_superuser=False,
+                )
+                .distinct()
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        try:
+            if change:
+                services.membership_update(actor=request.user, membership=obj, role=obj.role, stream=obj.stream)
+            else:
+                services.membership_create(
+                    actor=request.user, user=obj.user, organisation=obj.organisation, role=obj.role, stream=obj.stream
+                )
+        except ValidationError as exc:
+            self.message_user(request, "; ".join(exc.messages), level="error")
+
+    def delete_model(self, request, obj):
+        services.membership_delete(actor=request.user, membership=obj)
+
+    def delete_queryset(self, request, queryset):
+        for membership in queryset:
+            services.membership_delete(actor=request.user, membership=membership)

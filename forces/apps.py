@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+
+
+class ForcesConfig(AppConfig):
+    name = "forces"
+    verbose_name = "Organisations and memberships"
+
+    def ready(self):
+        from auditlog.registry import auditlog
+
+        from forces.models import Membership, Organisation
+
+        auditlog.register(Organisation)
+        auditlog.register(Membership)
+
+    def seed_demo(self, *, password: str, stdout) -> None:
+        from forces.demo import seed_organisations_and_users
+
+        seed_organisations_and_users(password=password, stdout=stdout)

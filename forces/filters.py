@@ -1,0 +1,12 @@
+import django_filters
+
+from forces.models import Organisation, OrganisationKind
+
+
+class OrganisationFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(choices=OrganisationKind.choices)
+    area = django_filters.CharFilter(field_name="area__code", lookup_expr="iexact", label="Area code")
+
+    class Meta:
+        model = Organisation
+        fields = ["kind", "area"]

@@ -1,0 +1,57 @@
+"""Reads about organisations and memberships: what may this user see and do."""
+
+from django.contrib.auth import get_user_model
+from django.db.models import Prefetch, Q, QuerySet
+
+from forces.models import Membership, Organisation, OrganisationKind, Role
+
+
+def organisation_list(*, user) -> QuerySet[Organisation]:
+    """Organisations ``user`` may see (scoped), with their Area joined."""
+    return Organisation.objects.visible_to(user).select_related("area")
+
+
+def user_with_memberships(*, user):
+    """``user`` re-read with its memberships and their organisations (two queries, whatever their number)."""
+    memberships = Prefetch("memberships", queryset=Membership.objects.select_related("organisation"))
+    return get_user_model().objects.prefetch_related(memberships).get(pk=user.pk)
+
+
+def user_is_org_admin(*, user, organisation: Organisation) -> bool:
+    return Membership.objects.filter(user=user, organisation=organisation, role=Role.ORG_ADMIN).exists()
+
+
+def organisations_administered_by(*, user) -> QuerySet[Organisation]:
+    if user.is_superuser:
+        return Organisation.objects.all()
+    return Organisation.objects.filter(memberships__user=user, memberships__role=Role.ORG_ADMIN).distinct()
+
+
+def lead_organisations(*, user, stream: str) -> QuerySet[Membership]:
+    """Disclosure-lead memberships of ``user`` that cover ``stream`` (a per-stream or all-streams lead)."""
+    return Membership.objects.filter(user=user, role=Role.DISCLOSURE_LEAD).filter(
+        Q(stream=stream) | Q(stream__isnull=True)
+    )
+
+
+def lead_may_write_for_force(*, user, force: Organisation, stream: str) -> bool:
+    """True when ``user`` is a disclosure lead for ``stream`` in ``force`` or in the force's CPS Area."""
+    if user.is_superuser:
+        return True
+    if force.kind != OrganisationKind.POLICE_FORCE:
+        return False
+    return lead_organisations(user=user, stream=stream).filter(organisation_id__in=(force.pk, force.area_id)).exists()
+
+
+def lead_side_for_force(*, user, force: Organisation, stream: str) -> str | None:
+    """'cps' or 'police' - the side on which ``user`` leads ``stream`` for ``force``; None if neither."""
+    org_ids = set(
+        lead_organisations(user=user, stream=stream)
+        .filter(organisation_id__in=(force.pk, force.area_id))
+        .values_list("organisation_id", flat=True)
+    )
+    if force.area_id in org_ids:
+        return "cps"
+    if force.pk in org_ids:
+        return "police"
+    return None
