@@ -182,7 +182,7 @@ class Membership(models.Model):
         return f"{self.user} - {self.get_role_display()} ({stream}) at {self.organisation.code}"
 
     def clean(self):
-        if self.role and self.organisation_id:
+        if self.role in Role.values and self.organisation_id:
             allowed = ROLE_ORGANISATION_KINDS[Role(self.role)]
             if self.organisation.kind not in allowed:
                 raise ValidationError(

@@ -117,6 +117,7 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
+AXES_LOCKOUT_CALLABLE = "backend.api.auth.lockout_response"
 AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0) or None
 
 # django-guardian: object permissions use direct foreign-key models; no anonymous user row.

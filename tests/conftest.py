@@ -1,0 +1,119 @@
+"""The fixed cast of the suite (Healthchecks.io style).
+
+Two CPS Areas: CPS-NW with forces GMP and LANCS, and CPS-SE with force KENT. The cast:
+
+- ``superuser``
+- ``cps_lead``      CPS-NW disclosure lead, Crown Court stream
+- ``gmp_lead``      GMP disclosure lead, Crown Court stream
+- ``gmp_mc_lead``   GMP disclosure lead, magistrates' court stream only
+- ``lancs_lead``    LANCS disclosure lead, Crown Court stream (another force, same Area)
+- ``gmp_chief``     GMP chief officer (summaries only)
+- ``cps_quality``   CPS-NW Casework Quality Group
+- ``cps_admin``     CPS-NW org admin
+- ``gmp_admin``     GMP org admin
+- ``outsider``      CPS-SE disclosure lead, all streams (another Area)
+- ``kent_lead``     KENT disclosure lead, Crown Court stream (another Area's force)
+- ``nobody``        signed in, no membership
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.test import APIClient
+
+from forces.models import Organisation, Role, Stream
+from tests.factories import AreaFactory, ForceFactory, UserFactory, member
+
+CAST = (
+    "superuser",
+    "cps_lead",
+    "gmp_lead",
+    "gmp_mc_lead",
+    "lancs_lead",
+    "gmp_chief",
+    "cps_quality",
+    "cps_admin",
+    "gmp_admin",
+    "outsider",
+    "kent_lead",
+    "nobody",
+)
+
+
+@dataclass
+class World:
+    nw: Organisation
+    gmp: Organisation
+    lancs: Organisation
+    se: Organisation
+    kent: Organisation
+    users: dict
+
+    def __getattr__(self, name):
+        try:
+            return self.__dict__["users"][name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+@pytest.fixture
+def world(db) -> World:
+    nw = AreaFactory(code="CPS-NW", name="CPS North West")
+    gmp = ForceFactory(code="GMP", name="Greater Manchester Police", area=nw)
+    lancs = ForceFactory(code="LANCS", name="Lancashire Constabulary", area=nw)
+    se = AreaFactory(code="CPS-SE", name="CPS South East")
+    kent = ForceFactory(code="KENT", name="Kent Police", area=se)
+
+    users = {"superuser": UserFactory(username="root", is_superuser=True, is_staff=True)}
+    cast = [
+        ("cps_lead", nw, Role.DISCLOSURE_LEAD, Stream.CC),
+        ("gmp_lead", gmp, Role.DISCLOSURE_LEAD, Stream.CC),
+        ("gmp_mc_lead", gmp, Role.DISCLOSURE_LEAD, Stream.MC),
+        ("lancs_lead", lancs, Role.DISCLOSURE_LEAD, Stream.CC),
+        ("gmp_chief", gmp, Role.CHIEF_OFFICER, None),
+        ("cps_quality", nw, Role.QUALITY_GROUP, None),
+        ("cps_admin", nw, Role.ORG_ADMIN, None),
+        ("gmp_admin", gmp, Role.ORG_ADMIN, None),
+        ("outsider", se, Role.DISCLOSURE_LEAD, None),
+        ("kent_lead", kent, Role.DISCLOSURE_LEAD, Stream.CC),
+    ]
+    for key, organisation, role, stream in cast:
+        users[key] = UserFactory(username=key.replace("_", "-"), is_staff=role == Role.ORG_ADMIN)
+        member(users[key], organisation, role, stream)
+    users["nobody"] = UserFactory(username="nobody")
+    return World(nw=nw, gmp=gmp, lancs=lancs, se=se, kent=kent, users=users)
+
+
+@pytest.fixture
+def client_for():
+    """``client_for(user)``: an API client signed in as ``user`` (None: anonymous)."""
+
+    def make(user) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.force_authenticate(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def count_queries():
+    """``with count_queries() as ctx: ...``; ``len(ctx)`` is the number of SQL statements run."""
+
+    def make():
+        return CaptureQueriesContext(connection)
+
+    return make
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Throttle counters live in the cache; each test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
