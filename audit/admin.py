@@ -3,7 +3,6 @@ from django.contrib import admin
 
 from audit.models import AuditEvent
 
-
 # django-auditlog registers its own admin for the log entry model; ours replaces it.
 if admin.site.is_registered(AuditEvent):
     admin.site.unregister(AuditEvent)

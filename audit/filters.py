@@ -7,7 +7,9 @@ ACTION_NAMES = {"create": 0, "update": 1, "delete": 2, "access": 3}
 
 class AuditEventFilter(django_filters.FilterSet):
     action = django_filters.ChoiceFilter(
-        choices=[(name, name) for name in ACTION_NAMES], method="filter_action", label="create, update, delete or access"
+        choices=[(name, name) for name in ACTION_NAMES],
+        method="filter_action",
+        label="create, update, delete or access",
     )
     model = django_filters.CharFilter(method="filter_model", label="app_label.model, e.g. disclosure.case")
     actor = django_filters.CharFilter(field_name="actor__username", label="Username of the actor")

@@ -90,9 +90,9 @@ def summary_grants_sync(*, user) -> None:
     """Make ``user``'s ``view_summary`` grants match its memberships exactly."""
     wanted = _summarisable_forces(user)
     held = set(
-        OrganisationUserObjectPermission.objects.filter(
-            user=user, permission__codename="view_summary"
-        ).values_list("content_object_id", flat=True)
+        OrganisationUserObjectPermission.objects.filter(user=user, permission__codename="view_summary").values_list(
+            "content_object_id", flat=True
+        )
     )
     for organisation in Organisation.objects.filter(pk__in=held - wanted):
         remove_perm(VIEW_SUMMARY, user, organisation)

@@ -1,8 +1,14 @@
 """factory_boy factories. Every value is synthetic: no real person is named anywhere."""
 
+import datetime
+from types import SimpleNamespace
+
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
+from disclosure import services as disclosure_services
+from disclosure.models import DefectCategory
 from forces import services as forces_services
 from forces.models import Organisation, OrganisationKind, Role
 
@@ -55,3 +61,106 @@ def member(user, organisation, role=Role.DISCLOSURE_LEAD, stream=None):
     return forces_services.membership_create(
         actor=superuser, user=user, organisation=organisation, role=role, stream=stream
     )
+
+
+# --- dip sampling ------------------------------------------------------------------------
+
+
+_urn_serial = iter(range(10_000, 99_999))
+
+
+def make_urn(year: int = 25) -> str:
+    return f"06AB{next(_urn_serial):05d}{year:02d}"
+
+
+def last_year_month(month: int) -> tuple[datetime.date, datetime.date]:
+    """First and last day of ``month`` of last year: always in the past, whenever the suite runs."""
+    year = timezone.localdate().year - 1
+    first = datetime.date(year, month, 1)
+    last = (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
+    return first, last
+
+
+def make_case(*, actor, force, stream="cc"):
+    return disclosure_services.case_create(actor=actor, force=force, urn=make_urn(), stream=stream)
+
+
+def make_schedule(*, actor, case, received_on, kind="mg6c", item_count=12, revision=1):
+    return disclosure_services.schedule_create(
+        actor=actor, case=case, kind=kind, received_on=received_on, item_count=item_count, revision=revision
+    )
+
+
+def make_sample(*, cps_lead, police_lead, force, month, stream="cc", schedules=1, draw=True):
+    """A sample of ``force`` for ``month`` of last year, with ``schedules`` eligible schedules of their own."""
+    first, last = last_year_month(month)
+    for _ in range(schedules):
+        case = make_case(actor=police_lead, force=force, stream=stream)
+        make_schedule(actor=police_lead, case=case, received_on=first + datetime.timedelta(days=3))
+    sample = disclosure_services.dip_sample_create(
+        actor=cps_lead, force=force, stream=stream, period_start=first, period_end=last, police_lead=police_lead
+    )
+    if draw:
+        sample = disclosure_services.dip_sample_draw(actor=cps_lead, dip_sample=sample, size=schedules, seed=7)
+    return sample
+
+
+def assess(*, actor, sample, schedule, rating="partially_meets", drs_complete=True, notes=""):
+    return disclosure_services.assessment_create(
+        actor=actor,
+        dip_sample=sample,
+        schedule=schedule,
+        rating=rating,
+        drs_complete=drs_complete,
+        answers=[{"criterion": "N1", "result": "fully_meets"}, {"criterion": "N3", "result": "not_meeting"}],
+        notes=notes,
+    )
+
+
+def build_rows(world) -> dict[str, SimpleNamespace]:
+    """For each of GMP, LANCS (same Area) and KENT (another Area): rows in every workflow state.
+
+    - ``planned``: a planned sample with one eligible schedule (draw, patch, delete)
+    - ``in_progress``: two drawn schedules, ``assessment`` of the first with ``defect``; ``unassessed`` the second
+    - ``assessed``: in progress, every drawn schedule assessed (complete)
+    - ``completed``: completed, nobody signed (sign-off)
+    - ``signed_off``: signed off by both sides (reopen)
+    """
+    leads = {"GMP": ("cps_lead", "gmp_lead"), "LANCS": ("cps_lead", "lancs_lead"), "KENT": ("outsider", "kent_lead")}
+    category = DefectCategory.objects.get(code="D02")
+    rows = {}
+    for code, (cps_key, police_key) in leads.items():
+        force = {"GMP": world.gmp, "LANCS": world.lancs, "KENT": world.kent}[code]
+        cps, police = getattr(world, cps_key), getattr(world, police_key)
+        kwargs = {"cps_lead": cps, "police_lead": police, "force": force}
+        planned = make_sample(month=1, draw=False, **kwargs)
+        in_progress = make_sample(month=2, schedules=2, **kwargs)
+        first, second = in_progress.schedules.order_by("sampled__position")
+        assessment = assess(actor=cps, sample=in_progress, schedule=first)
+        defect = disclosure_services.defect_create(
+            actor=cps, assessment=assessment, category=category, description="Items 3-7 block listed as 'various'."
+        )
+        assessed = make_sample(month=3, **kwargs)
+        assess(actor=police, sample=assessed, schedule=assessed.schedules.get())
+        completed = make_sample(month=4, **kwargs)
+        assess(actor=police, sample=completed, schedule=completed.schedules.get())
+        completed = disclosure_services.dip_sample_complete(actor=cps, dip_sample=completed)
+        signed_off = make_sample(month=5, **kwargs)
+        assess(actor=police, sample=signed_off, schedule=signed_off.schedules.get())
+        disclosure_services.dip_sample_complete(actor=cps, dip_sample=signed_off)
+        disclosure_services.dip_sample_sign_off(actor=cps, dip_sample=signed_off)
+        signed_off = disclosure_services.dip_sample_sign_off(actor=police, dip_sample=signed_off)
+        rows[code] = SimpleNamespace(
+            force=force,
+            case=first.case,
+            schedule=first,
+            unassessed=second,
+            planned=planned,
+            in_progress=in_progress,
+            assessment=assessment,
+            defect=defect,
+            assessed=assessed,
+            completed=completed,
+            signed_off=signed_off,
+        )
+    return rows

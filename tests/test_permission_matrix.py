@@ -49,6 +49,41 @@ VISIBLE_AUDIT_FORCES = {
 }
 
 TARGETS = ("GMP", "LANCS", "KENT")  # own force (for GMP and CPS-NW people), other force, other Area
+NW_FORCES = {"GMP", "LANCS"}
+
+#: Forces whose case-level rows each may read: police their force, CPS their Area's. Chief officers none.
+CASE_LEVEL_READERS = {
+    "superuser": set(TARGETS),
+    "cps_lead": NW_FORCES,
+    "cps_quality": NW_FORCES,
+    "cps_admin": NW_FORCES,
+    "gmp_lead": {"GMP"},
+    "gmp_mc_lead": {"GMP"},
+    "gmp_admin": {"GMP"},
+    "lancs_lead": {"LANCS"},
+    "outsider": {"KENT"},
+    "kent_lead": {"KENT"},
+}
+
+#: Forces for which each is a Crown Court disclosure lead (the rows are all in the cc stream).
+CC_LEADS = {
+    "superuser": set(TARGETS),
+    "cps_lead": NW_FORCES,
+    "gmp_lead": {"GMP"},
+    "lancs_lead": {"LANCS"},
+    "outsider": {"KENT"},  # an all-streams lead of CPS-SE
+    "kent_lead": {"KENT"},
+}
+
+#: The two leads named on each force's samples (they hold change_dipsample), and superusers.
+SAMPLE_LEADS = {
+    "GMP": {"superuser", "cps_lead", "gmp_lead"},
+    "LANCS": {"superuser", "cps_lead", "lancs_lead"},
+    "KENT": {"superuser", "outsider", "kent_lead"},
+}
+
+#: Who may reopen a signed-off sample: an org admin of the force's CPS Area.
+AREA_ADMINS = {"GMP": {"superuser", "cps_admin"}, "LANCS": {"superuser", "cps_admin"}, "KENT": {"superuser"}}
 
 
 @dataclass
@@ -63,6 +98,80 @@ class Endpoint:
 
 def _signed_in(status):
     return lambda who, target: 401 if who == ANON else status
+
+
+def _read(who, t):
+    if who == ANON:
+        return 401
+    return 200 if t in CASE_LEVEL_READERS.get(who, set()) else 404
+
+
+def _create_for_force(who, t):
+    """A body naming the force by code: unknown to you -> 400 on the field; known but not yours to write -> 403."""
+    if who == ANON:
+        return 401
+    if t in CC_LEADS.get(who, set()):
+        return 201
+    return 403 if t in VISIBLE_ORGANISATIONS[who] else 400
+
+
+def _create_under_row(who, t):
+    """A body naming a parent row by id: a row you cannot see is 'does not exist' (400)."""
+    if who == ANON:
+        return 401
+    if t in CC_LEADS.get(who, set()):
+        return 201
+    return 403 if t in CASE_LEVEL_READERS.get(who, set()) else 400
+
+
+def _write(allowed, ok):
+    """Object writes: a row you cannot see is 404; one you see but may not change is 403."""
+
+    def expect(who, t):
+        if who == ANON:
+            return 401
+        if t not in CASE_LEVEL_READERS.get(who, set()):
+            return 404
+        return ok if allowed(who, t) else 403
+
+    return expect
+
+
+def _is_cc_lead(who, t):
+    return t in CC_LEADS.get(who, set())
+
+
+def _is_signing_lead(who, t):
+    return who != "superuser" and _is_cc_lead(who, t)  # signing off is a lead's act, not an administrator's
+
+
+def _import(who, t):
+    if who == ANON:
+        return 401
+    return 201 if t in CC_LEADS.get(who, set()) else 400
+
+
+def _csv(w, t):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    text = f"force,urn,stream,kind,received_on,item_count\n{t},04XY5555525,cc,mg6c,2025-01-10,7\n"
+    return {"file": SimpleUploadedFile("intake.csv", text.encode(), content_type="text/csv")}
+
+
+def _rows(w):
+    if not hasattr(w, "_rows"):
+        from tests.factories import build_rows
+
+        w.__dict__["_rows"] = build_rows(w)
+    return w.__dict__["_rows"]
+
+
+def _row(name):
+    return lambda w, t: getattr(_rows(w)[t], name)
+
+
+def _detail(prefix, name, suffix=""):
+    return lambda w, t: f"/api/v1/{prefix}/{getattr(_rows(w)[t], name).pk}/{suffix}"
 
 
 ENDPOINTS = [
@@ -89,10 +198,158 @@ ENDPOINTS = [
     Endpoint(
         "audit-event-detail",
         "get",
-        lambda w, t: f"/api/v1/audit-events/{AuditEvent.objects.filter(force__code=t).values_list('pk', flat=True)[0]}/",
+        lambda w, t: (
+            f"/api/v1/audit-events/{AuditEvent.objects.filter(force__code=t).values_list('pk', flat=True)[0]}/"
+        ),
         lambda who, t: 401 if who == ANON else (200 if t in VISIBLE_AUDIT_FORCES.get(who, set()) else 404),
         targets=TARGETS,
     ),
+    # --- dip sampling: reference data ---
+    Endpoint("defect-category-list", "get", lambda w, t: "/api/v1/defect-categories/", _signed_in(200)),
+    Endpoint("defect-category-detail", "get", lambda w, t: "/api/v1/defect-categories/C01/", _signed_in(200)),
+    Endpoint("checklist-list", "get", lambda w, t: "/api/v1/checklists/", _signed_in(200)),
+    Endpoint(
+        "checklist-detail",
+        "get",
+        lambda w, t: (
+            f"/api/v1/checklists/{__import__('disclosure.models').models.Checklist.objects.get(version=1).pk}/"
+        ),
+        _signed_in(200),
+    ),
+    # --- cases and schedules ---
+    Endpoint("case-list", "get", lambda w, t: "/api/v1/cases/", _signed_in(200)),
+    Endpoint("case-detail", "get", _detail("cases", "case"), _read, targets=TARGETS),
+    Endpoint(
+        "case-list",
+        "post",
+        lambda w, t: "/api/v1/cases/",
+        _create_for_force,
+        body=lambda w, t: {"urn": "06ZZ7777725", "force": t, "stream": "cc"},
+        targets=TARGETS,
+    ),
+    Endpoint("case-import", "multipart", lambda w, t: "/api/v1/cases/import/", _import, body=_csv, targets=TARGETS),
+    Endpoint("schedule-list", "get", lambda w, t: "/api/v1/schedules/", _signed_in(200)),
+    Endpoint("schedule-detail", "get", _detail("schedules", "schedule"), _read, targets=TARGETS),
+    Endpoint(
+        "schedule-list",
+        "post",
+        lambda w, t: "/api/v1/schedules/",
+        _create_under_row,
+        body=lambda w, t: {
+            "case": _rows(w)[t].case.pk,
+            "kind": "mg6e",
+            "received_on": "2025-01-10",
+            "item_count": 3,
+        },
+        targets=TARGETS,
+    ),
+    # --- dip samples ---
+    Endpoint("dip-sample-list", "get", lambda w, t: "/api/v1/dip-samples/", _signed_in(200)),
+    Endpoint("dip-sample-detail", "get", _detail("dip-samples", "planned"), _read, targets=TARGETS),
+    Endpoint(
+        "dip-sample-list",
+        "post",
+        lambda w, t: "/api/v1/dip-samples/",
+        _create_for_force,
+        body=lambda w, t: {"force": t, "stream": "cc", "period_start": "2025-06-01", "period_end": "2025-06-30"},
+        targets=TARGETS,
+    ),
+    Endpoint(
+        "dip-sample-detail",
+        "patch",
+        _detail("dip-samples", "planned"),
+        _write(lambda who, t: who in SAMPLE_LEADS[t], 200),
+        body=lambda w, t: {"period_end": str(_rows(w)[t].planned.period_end), "row_version": 1},
+        targets=TARGETS,
+    ),
+    Endpoint(
+        "dip-sample-detail",
+        "delete",
+        _detail("dip-samples", "planned"),
+        _write(lambda who, t: who in SAMPLE_LEADS[t], 204),
+        targets=TARGETS,
+    ),
+    Endpoint(
+        "dip-sample-draw",
+        "post",
+        _detail("dip-samples", "planned", "draw/"),
+        _write(lambda who, t: who in SAMPLE_LEADS[t], 200),
+        body=lambda w, t: {"size": 1, "seed": 1},
+        targets=TARGETS,
+    ),
+    Endpoint(
+        "dip-sample-complete",
+        "post",
+        _detail("dip-samples", "assessed", "complete/"),
+        _write(lambda who, t: who in SAMPLE_LEADS[t], 200),
+        targets=TARGETS,
+    ),
+    Endpoint(
+        "dip-sample-sign-off",
+        "post",
+        _detail("dip-samples", "completed", "sign-off/"),
+        _write(_is_signing_lead, 200),
+        targets=TARGETS,
+    ),
+    Endpoint(
+        "dip-sample-reopen",
+        "post",
+        _detail("dip-samples", "signed_off", "reopen/"),
+        _write(lambda who, t: who in AREA_ADMINS[t], 200),
+        body=lambda w, t: {"reason": "Two defects were logged against the wrong schedule."},
+        targets=TARGETS,
+    ),
+    # --- assessments and defects ---
+    Endpoint("assessment-list", "get", lambda w, t: "/api/v1/assessments/", _signed_in(200)),
+    Endpoint("assessment-detail", "get", _detail("assessments", "assessment"), _read, targets=TARGETS),
+    Endpoint(
+        "assessment-list",
+        "post",
+        lambda w, t: "/api/v1/assessments/",
+        _create_under_row,
+        body=lambda w, t: {
+            "dip_sample": _rows(w)[t].in_progress.pk,
+            "schedule": _rows(w)[t].unassessed.pk,
+            "rating": "fully_meets",
+            "drs_complete": True,
+        },
+        targets=TARGETS,
+    ),
+    Endpoint(
+        "assessment-detail",
+        "patch",
+        _detail("assessments", "assessment"),
+        _write(_is_cc_lead, 200),
+        body=lambda w, t: {"rating": "not_meeting", "row_version": 1},
+        targets=TARGETS,
+    ),
+    Endpoint(
+        "assessment-detail", "delete", _detail("assessments", "assessment"), _write(_is_cc_lead, 204), targets=TARGETS
+    ),
+    Endpoint("defect-list", "get", lambda w, t: "/api/v1/defects/", _signed_in(200)),
+    Endpoint("defect-detail", "get", _detail("defects", "defect"), _read, targets=TARGETS),
+    Endpoint(
+        "defect-list",
+        "post",
+        lambda w, t: "/api/v1/defects/",
+        _create_under_row,
+        body=lambda w, t: {
+            "assessment": _rows(w)[t].assessment.pk,
+            "category": "D01",
+            "item_reference": "MG6C item 4",
+            "description": "Item 4 described only as 'statement'.",
+        },
+        targets=TARGETS,
+    ),
+    Endpoint(
+        "defect-detail",
+        "patch",
+        _detail("defects", "defect"),
+        _write(_is_cc_lead, 200),
+        body=lambda w, t: {"severity": "critical", "row_version": 1},
+        targets=TARGETS,
+    ),
+    Endpoint("defect-detail", "delete", _detail("defects", "defect"), _write(_is_cc_lead, 204), targets=TARGETS),
 ]
 
 
@@ -111,11 +368,15 @@ def token_client(user) -> APIClient:
     return client
 
 
-@pytest.mark.parametrize(("endpoint", "target", "who"), _cases())
+@pytest.mark.parametrize(("endpoint", "target", "who"), list(_cases()))
 def test_permission_matrix(world, endpoint, target, who):
     client = token_client(None if who == ANON else getattr(world, who))
+    url = endpoint.url(world, target)
     body = endpoint.body(world, target)
-    response = getattr(client, endpoint.method)(endpoint.url(world, target), body, format="json")
+    if endpoint.method == "multipart":
+        response = client.post(url, body, format="multipart")
+    else:
+        response = getattr(client, endpoint.method)(url, body, format="json")
     assert response.status_code == endpoint.expect(who, target), getattr(response, "data", response)
 
 
@@ -123,6 +384,23 @@ def test_permission_matrix(world, endpoint, target, who):
 def test_organisation_list_shows_exactly_the_visible_organisations(world, client_for, who):
     results = client_for(getattr(world, who)).get("/api/v1/organisations/").json()["results"]
     assert {o["code"] for o in results} == VISIBLE_ORGANISATIONS[who]
+
+
+LIST_ROUTES = {
+    "cases": "case",
+    "schedules": "schedule",
+    "dip-samples": "planned",
+    "assessments": "assessment",
+    "defects": "defect",
+}
+
+
+@pytest.mark.parametrize("who", CAST)
+@pytest.mark.parametrize("resource", LIST_ROUTES)
+def test_case_level_lists_show_exactly_the_visible_forces(world, client_for, who, resource):
+    _rows(world)
+    results = client_for(getattr(world, who)).get(f"/api/v1/{resource}/", {"page_size": 200}).json()["results"]
+    assert {row["force"] for row in results} == CASE_LEVEL_READERS.get(who, set())
 
 
 @pytest.mark.parametrize("who", CAST)

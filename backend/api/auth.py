@@ -83,4 +83,3 @@ class LogoutView(KnoxLogoutView):
     def post(self, request, format=None):
         super().post(request, format=format)
         return Response(status=status.HTTP_204_NO_CONTENT)
-

@@ -8,7 +8,11 @@ not found (404). Subclasses cannot override ``get_queryset``, ``get_object`` or
 """
 
 from auditlog.signals import accessed
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from rest_framework import status as http_status
 from rest_framework import viewsets
+from rest_framework.response import Response
 
 from backend.audit import audit_set_actor
 
@@ -56,3 +60,38 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
 
     def get_permissions(self):
         return super().get_permissions()
+
+    # --- writes: views parse input, call one service, and answer with the scoped result ----
+
+    def validated_input(self, serializer_class, *, partial: bool = False) -> dict:
+        """Validate the request body with ``serializer_class``; 400 naming every bad field."""
+        serializer = serializer_class(data=self.request.data, partial=partial, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def row_version_from_request(self, data: dict) -> int | None:
+        """The version the client read: the ``If-Match`` header (an ETag we sent) or a ``row_version`` field."""
+        header = self.request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
+        from_body = data.pop("row_version", None)
+        return int(header) if header.isdigit() else from_body
+
+    def respond_with(self, service, /, *, status: int = http_status.HTTP_200_OK, **kwargs) -> Response:
+        """Run ``service(actor=user, **kwargs)`` and answer with the object it returns, re-read in scope.
+
+        The re-read is the after-write check: if the change would put the row outside the
+        actor's scope, it is rolled back with 403 (a record cannot be moved to another force).
+        """
+        with transaction.atomic():
+            result = service(actor=self.request.user, **kwargs)
+            if result is None:
+                return Response(status=http_status.HTTP_204_NO_CONTENT)
+            scoped = self.get_queryset().filter(pk=result.pk).first()
+            if scoped is None:
+                raise PermissionDenied("The change would put this record outside your organisations.")
+        return Response(self.get_serializer(scoped).data, status=status)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        data = getattr(response, "data", None)
+        if isinstance(data, dict) and "row_version" in data and response.status_code < 300:
+            response["ETag"] = f'"{data["row_version"]}"'
+        return super().finalize_response(request, response, *args, **kwargs)

@@ -185,7 +185,18 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {},
+    # One component per domain enumeration, named after it (dotted paths: imported lazily).
+    "ENUM_NAME_OVERRIDES": {
+        "StreamEnum": "forces.models.Stream",
+        "OrganisationKindEnum": "forces.models.OrganisationKind",
+        "RoleEnum": "forces.models.Role",
+        "ScheduleKindEnum": "disclosure.models.ScheduleKind",
+        "SideEnum": "disclosure.models.Side",
+        "SeverityEnum": "disclosure.models.Severity",
+        "RatingEnum": "disclosure.models.Rating",
+        "CriterionResultEnum": "disclosure.models.CriterionResult",
+        "DipSampleStatusEnum": "disclosure.models.DipSampleStatus",
+    },
     "SCHEMA_PATH_PREFIX": r"/api/v1",
 }
 

@@ -4,7 +4,7 @@ from .base import *  # noqa: F403
 from .base import REST_FRAMEWORK, STORAGES
 
 DEBUG = False
-SECRET_KEY = "test-only-not-a-secret-" + "y" * 40  # noqa: S105
+SECRET_KEY = "test-only-not-a-secret-" + "y" * 40
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 # Hashing with PBKDF2 at full strength makes the suite slow; these hashes never leave a test run.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -31,7 +31,17 @@ class MeOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = get_user_model()
-        fields = ["id", "username", "first_name", "last_name", "email", "is_superuser", "memberships", "roles", "streams"]
+        fields = [
+            "id",
+            "username",
+            "first_name",
+            "last_name",
+            "email",
+            "is_superuser",
+            "memberships",
+            "roles",
+            "streams",
+        ]
         read_only_fields = fields
 
     def get_roles(self, user) -> list[str]:

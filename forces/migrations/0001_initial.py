@@ -6,77 +6,160 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('auth', '0012_alter_user_first_name_max_length'),
+        ("auth", "0012_alter_user_first_name_max_length"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(help_text='Short upper-case code used in the API and URLs, e.g. CPS-NW, GMP.', max_length=16, unique=True)),
-                ('name', models.CharField(max_length=120)),
-                ('kind', models.CharField(choices=[('cps_area', 'CPS Area'), ('police_force', 'Police force')], max_length=16)),
-                ('area', models.ForeignKey(blank=True, help_text='The CPS Area a police force works with. Empty for an Area.', limit_choices_to={'kind': 'cps_area'}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='forces', to='forces.organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.SlugField(
+                        help_text="Short upper-case code used in the API and URLs, e.g. CPS-NW, GMP.",
+                        max_length=16,
+                        unique=True,
+                    ),
+                ),
+                ("name", models.CharField(max_length=120)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("cps_area", "CPS Area"), ("police_force", "Police force")], max_length=16
+                    ),
+                ),
+                (
+                    "area",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The CPS Area a police force works with. Empty for an Area.",
+                        limit_choices_to={"kind": "cps_area"},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="forces",
+                        to="forces.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['code'],
-                'permissions': [('view_summary', 'Can view force-level summaries')],
+                "ordering": ["code"],
+                "permissions": [("view_summary", "Can view force-level summaries")],
             },
         ),
         migrations.CreateModel(
-            name='Membership',
+            name="Membership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('disclosure_lead', 'Disclosure lead'), ('chief_officer', 'Chief officer'), ('quality_group', 'Casework Quality Group'), ('org_admin', 'Organisation admin')], max_length=24)),
-                ('stream', models.CharField(blank=True, choices=[('mc', "Magistrates' court"), ('cc', 'Crown Court'), ('rasso', 'RASSO (rape and serious sexual offences)')], help_text='The case stream a disclosure lead covers; empty means all streams.', max_length=8, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='forces.organisation')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("disclosure_lead", "Disclosure lead"),
+                            ("chief_officer", "Chief officer"),
+                            ("quality_group", "Casework Quality Group"),
+                            ("org_admin", "Organisation admin"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                (
+                    "stream",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("mc", "Magistrates' court"),
+                            ("cc", "Crown Court"),
+                            ("rasso", "RASSO (rape and serious sexual offences)"),
+                        ],
+                        help_text="The case stream a disclosure lead covers; empty means all streams.",
+                        max_length=8,
+                        null=True,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="memberships",
+                        to="forces.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['organisation__code', 'role', 'stream'],
+                "ordering": ["organisation__code", "role", "stream"],
             },
         ),
         migrations.CreateModel(
-            name='OrganisationUserObjectPermission',
+            name="OrganisationUserObjectPermission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_object', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='forces.organisation')),
-                ('permission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to='auth.permission')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "content_object",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="forces.organisation"),
+                ),
+                ("permission", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to="auth.permission")),
+                ("user", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, to=settings.AUTH_USER_MODEL)),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('area__isnull', False), ('kind', 'police_force')), models.Q(('area__isnull', True), ('kind', 'cps_area')), _connector='OR'), name='forces_organisation_force_has_area'),
+            model_name="organisation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("area__isnull", False), ("kind", "police_force")),
+                    models.Q(("area__isnull", True), ("kind", "cps_area")),
+                    _connector="OR",
+                ),
+                name="forces_organisation_force_has_area",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.CheckConstraint(condition=models.Q(('code__regex', '^[A-Z0-9][A-Z0-9-]*$')), name='forces_organisation_code_upper'),
+            model_name="organisation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("code__regex", "^[A-Z0-9][A-Z0-9-]*$")), name="forces_organisation_code_upper"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.CheckConstraint(condition=models.Q(('role', 'disclosure_lead'), ('stream__isnull', True), _connector='OR'), name='forces_membership_stream_only_for_leads'),
+            model_name="membership",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("role", "disclosure_lead"), ("stream__isnull", True), _connector="OR"),
+                name="forces_membership_stream_only_for_leads",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(condition=models.Q(('stream__isnull', False)), fields=('user', 'organisation', 'role', 'stream'), name='forces_membership_unique_per_stream'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("stream__isnull", False)),
+                fields=("user", "organisation", "role", "stream"),
+                name="forces_membership_unique_per_stream",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='membership',
-            constraint=models.UniqueConstraint(condition=models.Q(('stream__isnull', True)), fields=('user', 'organisation', 'role'), name='forces_membership_unique_all_streams'),
+            model_name="membership",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("stream__isnull", True)),
+                fields=("user", "organisation", "role"),
+                name="forces_membership_unique_all_streams",
+            ),
         ),
         migrations.AlterUniqueTogether(
-            name='organisationuserobjectpermission',
-            unique_together={('user', 'permission', 'content_object')},
+            name="organisationuserobjectpermission",
+            unique_together={("user", "permission", "content_object")},
         ),
     ]

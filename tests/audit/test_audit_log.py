@@ -115,7 +115,9 @@ def test_the_api_offers_no_writes_to_audit_events(world, client_for, event, meth
 
 def test_the_api_filters_audit_events_by_action_and_model(world, client_for):
     Membership.objects.get(user=world.gmp_lead).delete()
-    response = client_for(world.cps_admin).get("/api/v1/audit-events/", {"action": "delete", "model": "forces.membership"})
+    response = client_for(world.cps_admin).get(
+        "/api/v1/audit-events/", {"action": "delete", "model": "forces.membership"}
+    )
     assert response.status_code == 200
     results = response.json()["results"]
     assert len(results) == 1

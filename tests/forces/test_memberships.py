@@ -9,7 +9,9 @@ from tests.factories import ForceFactory, UserFactory
 
 
 def summarisable(user) -> set[str]:
-    return set(get_objects_for_user(user, "forces.view_summary", accept_global_perms=False).values_list("code", flat=True))
+    return set(
+        get_objects_for_user(user, "forces.view_summary", accept_global_perms=False).values_list("code", flat=True)
+    )
 
 
 def test_a_chief_officer_may_summarise_only_their_force(world):
@@ -23,7 +25,9 @@ def test_the_quality_group_may_summarise_every_force_of_its_area(world):
 
 
 def test_a_new_force_is_summarised_by_its_area_quality_group_at_once(world):
-    services.organisation_create(code="CUMBRIA", name="Cumbria Constabulary", kind=OrganisationKind.POLICE_FORCE, area=world.nw)
+    services.organisation_create(
+        code="CUMBRIA", name="Cumbria Constabulary", kind=OrganisationKind.POLICE_FORCE, area=world.nw
+    )
     assert summarisable(world.cps_quality) == {"GMP", "LANCS", "CUMBRIA"}
     assert summarisable(world.gmp_chief) == {"GMP"}
 
@@ -41,7 +45,9 @@ def test_removing_a_membership_removes_its_grants(world):
 
 def test_changing_a_role_moves_the_grants(world):
     membership = Membership.objects.get(user=world.gmp_chief)
-    services.membership_update(actor=world.gmp_admin, membership=membership, role=Role.DISCLOSURE_LEAD, stream=Stream.CC)
+    services.membership_update(
+        actor=world.gmp_admin, membership=membership, role=Role.DISCLOSURE_LEAD, stream=Stream.CC
+    )
     assert summarisable(world.gmp_chief) == set()
 
 
@@ -73,7 +79,11 @@ def test_no_one_but_its_admins_may_add_members_to_another_organisation(world, ke
 def test_it_refuses_a_role_the_organisation_cannot_hold(world, organisation, role, stream, field):
     with pytest.raises(ValidationError) as raised:
         services.membership_create(
-            actor=world.superuser, user=UserFactory(username="y"), organisation=getattr(world, organisation), role=role, stream=stream
+            actor=world.superuser,
+            user=UserFactory(username="y"),
+            organisation=getattr(world, organisation),
+            role=role,
+            stream=stream,
         )
     assert field in raised.value.message_dict
 
@@ -81,7 +91,11 @@ def test_it_refuses_a_role_the_organisation_cannot_hold(world, organisation, rol
 def test_it_refuses_a_duplicate_membership(world):
     with pytest.raises(ValidationError):
         services.membership_create(
-            actor=world.superuser, user=world.gmp_lead, organisation=world.gmp, role=Role.DISCLOSURE_LEAD, stream=Stream.CC
+            actor=world.superuser,
+            user=world.gmp_lead,
+            organisation=world.gmp,
+            role=Role.DISCLOSURE_LEAD,
+            stream=Stream.CC,
         )
 
 

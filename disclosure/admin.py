@@ -1,0 +1,120 @@
+"""Admin for dip sampling. Lists are scoped by the tenancy rule; writes go through the services."""
+
+from django.contrib import admin
+
+from disclosure.models import Assessment, Case, Checklist, Criterion, Defect, DefectCategory, DipSample, Schedule
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    """Read-only, scoped views of tenant rows: the API is where leads work, with its services' checks."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Case)
+class CaseAdmin(ScopedAdmin):
+    list_display = ["urn", "force", "stream", "created_at"]
+    list_filter = ["stream", "force"]
+    search_fields = ["urn"]
+    list_select_related = ["force"]
+
+
+@admin.register(Schedule)
+class ScheduleAdmin(ScopedAdmin):
+    list_display = ["id", "case", "kind", "revision", "received_on", "item_count", "force"]
+    list_filter = ["kind", "force"]
+    search_fields = ["case__urn"]
+    list_select_related = ["case", "force"]
+    date_hierarchy = "received_on"
+
+
+class AssessmentInline(admin.TabularInline):
+    model = Assessment
+    fields = ["schedule", "rating", "drs_complete", "assessed_by"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+
+@admin.register(DipSample)
+class DipSampleAdmin(ScopedAdmin):
+    list_display = ["id", "force", "stream", "period_start", "period_end", "status", "cps_lead", "police_lead"]
+    list_filter = ["status", "stream", "force"]
+    list_select_related = ["force", "cps_lead", "police_lead"]
+    date_hierarchy = "period_start"
+    inlines = [AssessmentInline]
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(ScopedAdmin):
+    list_display = ["id", "dip_sample", "schedule", "rating", "drs_complete", "assessed_by", "force"]
+    list_filter = ["rating", "drs_complete", "force"]
+    list_select_related = ["dip_sample", "schedule", "assessed_by", "force"]
+
+
+@admin.register(Defect)
+class DefectAdmin(ScopedAdmin):
+    list_display = ["id", "category", "severity", "item_reference", "assessment", "force"]
+    list_filter = ["severity", "category__side", "category", "force"]
+    list_select_related = ["category", "assessment", "force"]
+
+
+class ReferenceAdmin(admin.ModelAdmin):
+    """Reference data: superusers edit category names; codes are stable."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(DefectCategory)
+class DefectCategoryAdmin(ReferenceAdmin):
+    list_display = ["code", "name", "side", "default_severity"]
+    list_filter = ["side", "default_severity"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["code"] if obj else []
+
+
+class CriterionInline(admin.TabularInline):
+    model = Criterion
+    fields = ["position", "code", "text", "applies_to"]
+    extra = 0
+
+
+@admin.register(Checklist)
+class ChecklistAdmin(ReferenceAdmin):
+    list_display = ["version", "title", "published_at"]
+    inlines = [CriterionInline]
+
+    def has_change_permission(self, request, obj=None):
+        # A published version is never edited: a change makes a new version.
+        return super().has_change_permission(request, obj) and (obj is None or obj.published_at is None)

@@ -1,0 +1,321 @@
+"""Input and output serializers of the dip-sampling API: separate, module-level, uniquely named."""
+
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from backend.api.fields import VisiblePrimaryKeyRelatedField, VisibleSlugRelatedField
+from disclosure.models import (
+    Assessment,
+    AssessmentAnswer,
+    Case,
+    Checklist,
+    Criterion,
+    CriterionResult,
+    Defect,
+    DefectCategory,
+    DipSample,
+    Rating,
+    Schedule,
+    ScheduleKind,
+    Severity,
+)
+from disclosure.services.samples import MAX_SAMPLE_SIZE
+from forces.models import Organisation, Stream
+
+User = get_user_model()
+
+
+class PoliceForceField(VisibleSlugRelatedField):
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="code", queryset=Organisation.objects.forces(), **kwargs)
+
+
+class LeadField(serializers.SlugRelatedField):
+    """A disclosure lead by username; the service checks the lead covers the sample's stream and side."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="username", queryset=User.objects.filter(is_active=True), **kwargs)
+
+
+class RowVersionInputMixin(serializers.Serializer):
+    row_version = serializers.IntegerField(
+        required=False, min_value=1, help_text="The row_version you read; or send it as the If-Match header."
+    )
+
+
+# --- cases and schedules -----------------------------------------------------------------
+
+
+class CaseCreateInputSerializer(serializers.Serializer):
+    urn = serializers.CharField(max_length=20, help_text="11 characters, e.g. 06AB1234525; stored upper-case.")
+    force = PoliceForceField()
+    stream = serializers.ChoiceField(choices=Stream.choices)
+
+
+class CaseOutputSerializer(serializers.ModelSerializer):
+    force = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    schedule_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Case
+        fields = ["id", "urn", "force", "area", "stream", "schedule_count", "created_at", "updated_at"]
+        read_only_fields = fields
+
+
+class CaseImportInputSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="CSV: force, urn, stream, kind, received_on, item_count[, revision].")
+
+
+class CaseImportOutputSerializer(serializers.Serializer):
+    rows = serializers.IntegerField()
+    cases_created = serializers.IntegerField()
+    schedules_created = serializers.IntegerField()
+
+
+class ScheduleCreateInputSerializer(serializers.Serializer):
+    case = VisiblePrimaryKeyRelatedField(queryset=Case.objects.select_related("force"))
+    kind = serializers.ChoiceField(choices=ScheduleKind.choices)
+    received_on = serializers.DateField()
+    item_count = serializers.IntegerField(min_value=0, max_value=100_000)
+    revision = serializers.IntegerField(min_value=1, max_value=99, default=1)
+
+
+class ScheduleOutputSerializer(serializers.ModelSerializer):
+    urn = serializers.CharField(source="case.urn", read_only=True)
+    stream = serializers.CharField(source="case.stream", read_only=True)
+    force = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = Schedule
+        fields = [
+            "id",
+            "case",
+            "urn",
+            "force",
+            "area",
+            "stream",
+            "kind",
+            "revision",
+            "received_on",
+            "item_count",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+# --- reference data ----------------------------------------------------------------------
+
+
+class DefectCategoryOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = DefectCategory
+        fields = ["code", "name", "side", "default_severity"]
+        read_only_fields = fields
+
+
+class CriterionOutputSerializer(serializers.ModelSerializer):
+    applies_to = serializers.ListField(child=serializers.CharField(), read_only=True)
+
+    class Meta:
+        model = Criterion
+        fields = ["code", "text", "applies_to"]
+        read_only_fields = fields
+
+
+class ChecklistOutputSerializer(serializers.ModelSerializer):
+    criteria = CriterionOutputSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Checklist
+        fields = ["id", "version", "title", "published_at", "criteria"]
+        read_only_fields = fields
+
+
+# --- dip samples -------------------------------------------------------------------------
+
+
+class DipSampleCreateInputSerializer(serializers.Serializer):
+    force = PoliceForceField()
+    stream = serializers.ChoiceField(choices=Stream.choices)
+    period_start = serializers.DateField()
+    period_end = serializers.DateField()
+    cps_lead = LeadField(required=False, allow_null=True, help_text="Username; defaults to you if you are CPS.")
+    police_lead = LeadField(required=False, allow_null=True, help_text="Username; defaults to you if you are police.")
+
+
+class DipSampleUpdateInputSerializer(RowVersionInputMixin):
+    period_start = serializers.DateField(required=False)
+    period_end = serializers.DateField(required=False)
+    cps_lead = LeadField(required=False, allow_null=True)
+    police_lead = LeadField(required=False, allow_null=True)
+
+
+class DipSampleDrawInputSerializer(serializers.Serializer):
+    size = serializers.IntegerField(min_value=1, max_value=MAX_SAMPLE_SIZE)
+    seed = serializers.IntegerField(
+        required=False, min_value=0, max_value=2**62, help_text="Give the seed of an earlier draw to reproduce it."
+    )
+
+
+class DipSampleReopenInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class DipSampleOutputSerializer(serializers.ModelSerializer):
+    force = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    cps_lead = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    police_lead = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    cps_signed_off_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    police_signed_off_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    selection = serializers.SerializerMethodField(help_text="Ids of the drawn schedules, in draw order.")
+    assessment_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = DipSample
+        fields = [
+            "id",
+            "force",
+            "area",
+            "stream",
+            "period_start",
+            "period_end",
+            "status",
+            "cps_lead",
+            "police_lead",
+            "size",
+            "seed",
+            "eligible_count",
+            "drawn_at",
+            "selection",
+            "assessment_count",
+            "completed_at",
+            "cps_signed_off_by",
+            "cps_signed_off_at",
+            "police_signed_off_by",
+            "police_signed_off_at",
+            "reopened_at",
+            "reopen_reason",
+            "row_version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_selection(self, dip_sample) -> list[int]:
+        return [sampled.schedule_id for sampled in dip_sample.sampled.all()]
+
+
+# --- assessments and defects -------------------------------------------------------------
+
+
+class AnswerInputSerializer(serializers.Serializer):
+    criterion = serializers.CharField(max_length=16, help_text="Criterion code of the checklist version, e.g. N1.")
+    result = serializers.ChoiceField(choices=CriterionResult.choices)
+
+
+class AnswerOutputSerializer(serializers.ModelSerializer):
+    criterion = serializers.CharField(source="criterion.code", read_only=True)
+
+    class Meta:
+        model = AssessmentAnswer
+        fields = ["criterion", "result"]
+        read_only_fields = fields
+
+
+class AssessmentCreateInputSerializer(serializers.Serializer):
+    dip_sample = VisiblePrimaryKeyRelatedField(queryset=DipSample.objects.all())
+    schedule = VisiblePrimaryKeyRelatedField(queryset=Schedule.objects.select_related("case"))
+    rating = serializers.ChoiceField(choices=Rating.choices)
+    answers = AnswerInputSerializer(many=True, required=False, default=list)
+    drs_complete = serializers.BooleanField()
+    prosecutor_fed_back = serializers.BooleanField(default=False)
+    notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+
+
+class AssessmentUpdateInputSerializer(RowVersionInputMixin):
+    rating = serializers.ChoiceField(choices=Rating.choices, required=False)
+    answers = AnswerInputSerializer(many=True, required=False)
+    drs_complete = serializers.BooleanField(required=False)
+    prosecutor_fed_back = serializers.BooleanField(required=False)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+
+
+class AssessmentOutputSerializer(serializers.ModelSerializer):
+    force = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    checklist_version = serializers.IntegerField(source="checklist.version", read_only=True)
+    schedule_kind = serializers.CharField(source="schedule.kind", read_only=True)
+    answers = AnswerOutputSerializer(many=True, read_only=True)
+    assessed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    defect_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "id",
+            "dip_sample",
+            "schedule",
+            "schedule_kind",
+            "force",
+            "area",
+            "checklist_version",
+            "rating",
+            "answers",
+            "drs_complete",
+            "prosecutor_fed_back",
+            "notes",
+            "assessed_by",
+            "defect_count",
+            "row_version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class DefectCreateInputSerializer(serializers.Serializer):
+    assessment = VisiblePrimaryKeyRelatedField(queryset=Assessment.objects.select_related("dip_sample"))
+    category = serializers.SlugRelatedField(slug_field="code", queryset=DefectCategory.objects.all())
+    severity = serializers.ChoiceField(choices=Severity.choices, required=False, help_text="Default: the category's.")
+    item_reference = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    description = serializers.CharField(max_length=5000)
+
+
+class DefectUpdateInputSerializer(RowVersionInputMixin):
+    category = serializers.SlugRelatedField(slug_field="code", queryset=DefectCategory.objects.all(), required=False)
+    severity = serializers.ChoiceField(choices=Severity.choices, required=False)
+    item_reference = serializers.CharField(max_length=60, required=False, allow_blank=True)
+    description = serializers.CharField(max_length=5000, required=False)
+
+
+class DefectOutputSerializer(serializers.ModelSerializer):
+    force = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    dip_sample = serializers.IntegerField(source="assessment.dip_sample_id", read_only=True)
+    category = serializers.CharField(source="category.code", read_only=True)
+    category_name = serializers.CharField(source="category.name", read_only=True)
+    side = serializers.CharField(source="category.side", read_only=True)
+
+    class Meta:
+        model = Defect
+        fields = [
+            "id",
+            "assessment",
+            "dip_sample",
+            "force",
+            "area",
+            "category",
+            "category_name",
+            "side",
+            "severity",
+            "item_reference",
+            "description",
+            "row_version",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields

@@ -1,0 +1,283 @@
+"""Dip-sampling API. Views parse input, call one service and serialize its result."""
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from backend.api.viewsets import TenantScopedViewSet
+from disclosure import services
+from disclosure.api import serializers as s
+from disclosure.filters import AssessmentFilter, CaseFilter, DefectFilter, DipSampleFilter, ScheduleFilter
+from disclosure.models import (
+    Assessment,
+    AssessmentAnswer,
+    Case,
+    Checklist,
+    Defect,
+    DefectCategory,
+    DipSample,
+    SampledSchedule,
+    Schedule,
+)
+from disclosure.services.imports import parse_csv
+from forces.models import Organisation
+
+IF_MATCH = OpenApiParameter(
+    "If-Match", str, OpenApiParameter.HEADER, required=False, description="The ETag (row_version) you read."
+)
+CONFLICT = OpenApiResponse(description="Wrong state for this step, or changed by someone else since you read it.")
+
+
+class ReadOnly(TenantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    pass
+
+
+@extend_schema_view(create=extend_schema(request=s.CaseCreateInputSerializer, responses={201: s.CaseOutputSerializer}))
+class CaseViewSet(ReadOnly, mixins.CreateModelMixin):
+    """Cases, known only by URN. A disclosure lead records cases for the streams it leads."""
+
+    queryset = Case.objects.all()
+    serializer_class = s.CaseOutputSerializer
+    filterset_class = CaseFilter
+    ordering_fields = ["created_at", "urn", "id"]
+    ordering = ["-created_at", "-id"]
+    log_consultation = True
+
+    def refine_queryset(self, queryset):
+        return queryset.select_related("force", "area").annotate(schedule_count=Count("schedules"))
+
+    def create(self, request, *args, **kwargs):
+        data = self.validated_input(s.CaseCreateInputSerializer)
+        return self.respond_with(services.case_create, status=status.HTTP_201_CREATED, **data)
+
+    @extend_schema(
+        request={"multipart/form-data": s.CaseImportInputSerializer},
+        responses={201: s.CaseImportOutputSerializer, 400: OpenApiResponse(description="Every bad line and field.")},
+    )
+    @action(
+        detail=False,
+        methods=["post"],
+        url_path="import",
+        url_name="import",
+        parser_classes=[MultiPartParser, FormParser],
+    )
+    def import_csv(self, request):
+        """All-or-nothing CSV intake of cases and schedules; every bad row is named by line and field."""
+        upload = self.validated_input(s.CaseImportInputSerializer)["file"]
+        try:
+            text = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationError({"file": "The file is not UTF-8 text (save it as CSV UTF-8)."}) from None
+        result = services.case_schedule_import(
+            actor=request.user,
+            rows=parse_csv(text),
+            visible_forces=Organisation.objects.visible_to(request.user).forces(),
+        )
+        body = {
+            "rows": result.rows,
+            "cases_created": result.cases_created,
+            "schedules_created": result.schedules_created,
+        }
+        return Response(s.CaseImportOutputSerializer(body).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(
+    create=extend_schema(request=s.ScheduleCreateInputSerializer, responses={201: s.ScheduleOutputSerializer})
+)
+class ScheduleViewSet(ReadOnly, mixins.CreateModelMixin):
+    """Unused material schedules (MG6C/MG6D/MG6E), SDCs and DMDs received for a case."""
+
+    queryset = Schedule.objects.all()
+    serializer_class = s.ScheduleOutputSerializer
+    filterset_class = ScheduleFilter
+    ordering_fields = ["received_on", "id", "kind"]
+    ordering = ["-received_on", "-id"]
+    log_consultation = True
+
+    def refine_queryset(self, queryset):
+        return queryset.select_related("case", "force", "area")
+
+    def create(self, request, *args, **kwargs):
+        data = self.validated_input(s.ScheduleCreateInputSerializer)
+        return self.respond_with(services.schedule_create, status=status.HTTP_201_CREATED, **data)
+
+
+class DefectCategoryViewSet(ReadOnly):
+    """The defect taxonomy (read-only). Look one up by code, e.g. ``D02``."""
+
+    queryset = DefectCategory.objects.all()
+    serializer_class = s.DefectCategoryOutputSerializer
+    lookup_field = "code"
+    filterset_fields = ["side", "default_severity"]
+    ordering_fields = ["code"]
+    ordering = ["code"]
+    pagination_class = None
+
+
+class ChecklistViewSet(ReadOnly):
+    """Published checklist versions with their criteria (read-only)."""
+
+    queryset = Checklist.objects.all()
+    serializer_class = s.ChecklistOutputSerializer
+    ordering_fields = ["version"]
+    ordering = ["-version"]
+
+    def refine_queryset(self, queryset):
+        return queryset.filter(published_at__isnull=False).prefetch_related("criteria")
+
+
+@extend_schema_view(
+    create=extend_schema(request=s.DipSampleCreateInputSerializer, responses={201: s.DipSampleOutputSerializer}),
+    partial_update=extend_schema(
+        request=s.DipSampleUpdateInputSerializer,
+        parameters=[IF_MATCH],
+        responses={200: s.DipSampleOutputSerializer, 409: CONFLICT},
+    ),
+    destroy=extend_schema(responses={204: None, 409: CONFLICT}),
+)
+class DipSampleViewSet(ReadOnly, mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin):
+    """Joint dip samples: plan, ``draw``, assess, ``complete``, ``sign-off`` (one lead of each side), ``reopen``."""
+
+    queryset = DipSample.objects.all()
+    serializer_class = s.DipSampleOutputSerializer
+    filterset_class = DipSampleFilter
+    ordering_fields = ["period_start", "period_end", "created_at", "id"]
+    ordering = ["-period_start", "-id"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    log_consultation = True
+
+    def refine_queryset(self, queryset):
+        return (
+            queryset.select_related(
+                "force", "area", "cps_lead", "police_lead", "cps_signed_off_by", "police_signed_off_by"
+            )
+            .annotate(assessment_count=Count("assessments", distinct=True))
+            .prefetch_related(Prefetch("sampled", queryset=SampledSchedule.objects.order_by("position")))
+        )
+
+    def create(self, request, *args, **kwargs):
+        data = self.validated_input(s.DipSampleCreateInputSerializer)
+        return self.respond_with(services.dip_sample_create, status=status.HTTP_201_CREATED, **data)
+
+    def partial_update(self, request, *args, **kwargs):
+        dip_sample = self.get_object()
+        data = self.validated_input(s.DipSampleUpdateInputSerializer, partial=True)
+        row_version = self.row_version_from_request(data)
+        return self.respond_with(services.dip_sample_update, dip_sample=dip_sample, row_version=row_version, **data)
+
+    def destroy(self, request, *args, **kwargs):
+        return self.respond_with(services.dip_sample_delete, dip_sample=self.get_object())
+
+    @extend_schema(request=s.DipSampleDrawInputSerializer, responses={200: s.DipSampleOutputSerializer, 409: CONFLICT})
+    @action(detail=True, methods=["post"])
+    def draw(self, request, pk=None):
+        """Draw ``size`` schedules at random from those eligible; the seed is kept so the draw can be reproduced."""
+        data = self.validated_input(s.DipSampleDrawInputSerializer)
+        return self.respond_with(services.dip_sample_draw, dip_sample=self.get_object(), **data)
+
+    @extend_schema(request=None, responses={200: s.DipSampleOutputSerializer, 409: CONFLICT})
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        """Close the assessing: every drawn schedule must be assessed."""
+        return self.respond_with(services.dip_sample_complete, dip_sample=self.get_object())
+
+    @extend_schema(request=None, responses={200: s.DipSampleOutputSerializer, 409: CONFLICT})
+    @action(detail=True, methods=["post"], url_path="sign-off", url_name="sign-off")
+    def sign_off(self, request, pk=None):
+        """Sign off for your side; the sample is ``signed_off`` once a CPS and a police lead have."""
+        return self.respond_with(services.dip_sample_sign_off, dip_sample=self.get_object())
+
+    @extend_schema(
+        request=s.DipSampleReopenInputSerializer, responses={200: s.DipSampleOutputSerializer, 409: CONFLICT}
+    )
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        """Reopen a signed-off sample (an org admin of its CPS Area), giving the reason."""
+        data = self.validated_input(s.DipSampleReopenInputSerializer)
+        return self.respond_with(services.dip_sample_reopen, dip_sample=self.get_object(), **data)
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=s.AssessmentCreateInputSerializer, responses={201: s.AssessmentOutputSerializer, 409: CONFLICT}
+    ),
+    partial_update=extend_schema(
+        request=s.AssessmentUpdateInputSerializer,
+        parameters=[IF_MATCH],
+        responses={200: s.AssessmentOutputSerializer, 409: CONFLICT},
+    ),
+    destroy=extend_schema(responses={204: None, 409: CONFLICT}),
+)
+class AssessmentViewSet(ReadOnly, mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin):
+    """Assessments of sampled schedules against a checklist version; read-only once the sample is signed off."""
+
+    queryset = Assessment.objects.all()
+    serializer_class = s.AssessmentOutputSerializer
+    filterset_class = AssessmentFilter
+    ordering_fields = ["created_at", "id", "rating"]
+    ordering = ["id"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    log_consultation = True
+
+    def refine_queryset(self, queryset):
+        return (
+            queryset.select_related("force", "area", "schedule", "checklist", "assessed_by")
+            .prefetch_related(Prefetch("answers", queryset=AssessmentAnswer.objects.select_related("criterion")))
+            .annotate(defect_count=Count("defects"))
+        )
+
+    def create(self, request, *args, **kwargs):
+        data = self.validated_input(s.AssessmentCreateInputSerializer)
+        return self.respond_with(services.assessment_create, status=status.HTTP_201_CREATED, **data)
+
+    def partial_update(self, request, *args, **kwargs):
+        assessment = self.get_object()
+        data = self.validated_input(s.AssessmentUpdateInputSerializer, partial=True)
+        row_version = self.row_version_from_request(data)
+        return self.respond_with(services.assessment_update, assessment=assessment, row_version=row_version, **data)
+
+    def destroy(self, request, *args, **kwargs):
+        return self.respond_with(services.assessment_delete, assessment=self.get_object())
+
+
+@extend_schema_view(
+    create=extend_schema(
+        request=s.DefectCreateInputSerializer, responses={201: s.DefectOutputSerializer, 409: CONFLICT}
+    ),
+    partial_update=extend_schema(
+        request=s.DefectUpdateInputSerializer,
+        parameters=[IF_MATCH],
+        responses={200: s.DefectOutputSerializer, 409: CONFLICT},
+    ),
+    destroy=extend_schema(responses={204: None, 409: CONFLICT}),
+)
+class DefectViewSet(ReadOnly, mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin):
+    """Defects logged against assessments, by category code of the taxonomy."""
+
+    queryset = Defect.objects.all()
+    serializer_class = s.DefectOutputSerializer
+    filterset_class = DefectFilter
+    ordering_fields = ["created_at", "id", "severity"]
+    ordering = ["id"]
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+    log_consultation = True
+
+    def refine_queryset(self, queryset):
+        return queryset.select_related("force", "area", "category", "assessment")
+
+    def create(self, request, *args, **kwargs):
+        data = self.validated_input(s.DefectCreateInputSerializer)
+        return self.respond_with(services.defect_create, status=status.HTTP_201_CREATED, **data)
+
+    def partial_update(self, request, *args, **kwargs):
+        defect = self.get_object()
+        data = self.validated_input(s.DefectUpdateInputSerializer, partial=True)
+        row_version = self.row_version_from_request(data)
+        return self.respond_with(services.defect_update, defect=defect, row_version=row_version, **data)
+
+    def destroy(self, request, *args, **kwargs):
+        return self.respond_with(services.defect_delete, defect=self.get_object())

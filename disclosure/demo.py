@@ -1,0 +1,190 @@
+"""A year of synthetic dip sampling for the demo Area (DESIGN.md "Demo data").
+
+Deterministic (seeded) and free of personal data: cases are URNs, defects are described
+the way a disclosure lead describes a schedule, never a person. Each force has its own
+defect profile so that the summaries differ. Idempotent: once any demo sample exists,
+nothing more is added.
+"""
+
+import datetime
+import random
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from disclosure import services
+from disclosure.models import (
+    Criterion,
+    DefectCategory,
+    DipSample,
+    Rating,
+    ScheduleKind,
+)
+from disclosure.selectors import checklist_current
+from forces.models import Organisation, Stream
+
+# Force number (first two URN digits), station codes, and the defect profile:
+# the chance a sampled schedule is defective, and the categories its defects come from (weighted).
+PROFILES = {
+    "GMP": {
+        "number": "06",
+        "units": ["MA", "MB", "MC"],
+        "cases_per_month": 6,
+        "defective": 0.62,
+        "categories": {"D02": 6, "D01": 5, "E01": 3, "C01": 2, "D03": 3, "X01": 1, "T01": 2, "P01": 2, "P03": 1},
+    },
+    "LANCS": {
+        "number": "04",
+        "units": ["LP", "LB"],
+        "cases_per_month": 5,
+        "defective": 0.45,
+        "categories": {"T01": 5, "S02": 4, "D04": 3, "D05": 3, "D01": 2, "E02": 1, "P02": 2, "P04": 2},
+    },
+    "CUMBRIA": {
+        "number": "03",
+        "units": ["CC", "CK"],
+        "cases_per_month": 3,
+        "defective": 0.28,
+        "categories": {"D03": 4, "D05": 3, "X02": 2, "S02": 2, "C03": 2, "X01": 1, "P01": 1},
+    },
+}
+
+#: How a lead would describe each defect. No names, addresses or dates of birth: ever.
+DESCRIPTIONS = {
+    "S01": "MG6E not supplied with the file; chased with the OIC.",
+    "S02": "MG6C not signed or dated by the disclosure officer.",
+    "S03": "SDC supplied although an MG6 series is required for a Crown Court trial.",
+    "D01": "Item {n} described only as 'statement'; cannot tell whether to inspect.",
+    "D02": "Items {n}-{m} block listed as 'various documents'; list each item separately.",
+    "D03": "Unexplained abbreviations (e.g. 'FSR', 'NFA') in the item descriptions.",
+    "D04": "Numbering jumps from item {n} to item {m} on the continuation sheet.",
+    "D05": "Location of items {n}-{m} not stated.",
+    "C01": "Officer's pocket notebook entries for the arrest not scheduled.",
+    "C02": "Previous incident logs (presumed to meet the test) not revealed.",
+    "C03": "No strategy for the phone download or third-party material in the DMD.",
+    "X01": "Item {n} on the MG6C is sensitive (informant-related) and belongs on the MG6D.",
+    "X02": "MG6D item {n} claims sensitivity without a reason.",
+    "X03": "Item {n} description on the MG6C includes personal details of a witness; redact and re-serve.",
+    "E01": "MG6E is nil without any explanation.",
+    "E02": "CCTV gap at item {n} might assist the defence but is not on the MG6E.",
+    "T01": "Schedules received {n} days after the date agreed in the case progression plan.",
+    "P01": "Prosecutor endorsed the MG6C without recording reasons on the DRS.",
+    "P02": "Defective MG6C accepted without challenge to the disclosure officer.",
+    "P03": "DRS does not record the decision on items {n}-{m}.",
+    "P04": "No feedback sent to the police on the defective schedule.",
+}
+
+STREAM_SHAPES = {
+    Stream.MC: [ScheduleKind.SDC],
+    Stream.CC: [ScheduleKind.MG6C, ScheduleKind.MG6D, ScheduleKind.MG6E],
+    Stream.RASSO: [ScheduleKind.MG6C, ScheduleKind.MG6D, ScheduleKind.MG6E, ScheduleKind.DMD],
+}
+
+
+def _months(today: datetime.date, count: int = 12) -> list[tuple[datetime.date, datetime.date]]:
+    """The ``count`` whole calendar months before ``today``'s month, oldest first."""
+    months = []
+    first = today.replace(day=1)
+    for _ in range(count):
+        last = first - datetime.timedelta(days=1)
+        first = last.replace(day=1)
+        months.append((first, last))
+    return list(reversed(months))
+
+
+def _answers(rng: random.Random, criteria: list[Criterion], kind: str, rating: str) -> list[dict]:
+    weights = {
+        Rating.FULLY_MEETS: (8, 1, 0),
+        Rating.PARTIALLY_MEETS: (4, 4, 1),
+        Rating.NOT_MEETING: (2, 3, 4),
+    }[rating]
+    results = rng.choices(["fully_meets", "partially_meets", "not_meeting"], weights=weights, k=len(criteria))
+    return [
+        {"criterion": criterion.code, "result": result}
+        for criterion, result in zip(criteria, results, strict=True)
+        if criterion.applies_to_kind(kind)
+    ]
+
+
+def seed_dip_samples(*, stdout) -> None:
+    forces = {o.code: o for o in Organisation.objects.filter(code__in=PROFILES)}
+    if DipSample.objects.filter(force__in=forces.values()).exists():
+        stdout.write("Demo dip samples already present: nothing added.")
+        return
+    users = {u.username: u for u in get_user_model().objects.filter(username__endswith="-lead")}
+    categories = {c.code: c for c in DefectCategory.objects.all()}
+    criteria = list(checklist_current().criteria.all())
+    months = _months(timezone.localdate())
+    serial = 0
+    totals = {"samples": 0, "assessments": 0, "defects": 0}
+
+    for code, profile in PROFILES.items():
+        force = forces[code]
+        for stream in Stream.values:
+            rng = random.Random(f"demo-{code}-{stream}")  # noqa: S311 - synthetic data, reproducible on purpose
+            police_lead = users[f"{code.lower()}-{stream}-lead"]
+            cps_lead = users[f"cps-{stream}-lead"]
+            for index, (first, last) in enumerate(months):
+                for _ in range(profile["cases_per_month"] - (1 if stream == Stream.RASSO else 0)):
+                    serial += 1
+                    urn = f"{profile['number']}{rng.choice(profile['units'])}{serial:05d}{first:%y}"
+                    case = services.case_create(actor=police_lead, force=force, urn=urn, stream=stream)
+                    for kind in STREAM_SHAPES[stream]:
+                        received = first + datetime.timedelta(days=rng.randrange((last - first).days + 1))
+                        services.schedule_create(
+                            actor=police_lead,
+                            case=case,
+                            kind=kind,
+                            received_on=received,
+                            item_count=0 if kind == ScheduleKind.MG6D and rng.random() < 0.6 else rng.randint(4, 180),
+                        )
+                sample = services.dip_sample_create(
+                    actor=cps_lead,
+                    force=force,
+                    stream=stream,
+                    period_start=first,
+                    period_end=last,
+                    police_lead=police_lead,
+                )
+                totals["samples"] += 1
+                if index == len(months) - 1 and stream == Stream.MC:
+                    continue  # the latest magistrates' court sample is still being planned
+                sample = services.dip_sample_draw(actor=cps_lead, dip_sample=sample, size=4, seed=1000 + index)
+                for schedule in sample.schedules.select_related("case").order_by("sampled__position"):
+                    defective = rng.random() < profile["defective"]
+                    rating = (
+                        rng.choice([Rating.PARTIALLY_MEETS, Rating.NOT_MEETING]) if defective else Rating.FULLY_MEETS
+                    )
+                    assessment = services.assessment_create(
+                        actor=rng.choice([cps_lead, police_lead]),
+                        dip_sample=sample,
+                        schedule=schedule,
+                        rating=rating,
+                        answers=_answers(rng, criteria, schedule.kind, rating),
+                        drs_complete=rng.random() < (0.55 if defective else 0.9),
+                        prosecutor_fed_back=defective and rng.random() < 0.4,
+                    )
+                    totals["assessments"] += 1
+                    if not defective:
+                        continue
+                    codes = list(profile["categories"])
+                    weights = list(profile["categories"].values())
+                    for category_code in set(rng.choices(codes, weights=weights, k=rng.randint(1, 3))):
+                        n = rng.randint(2, 40)
+                        services.defect_create(
+                            actor=cps_lead,
+                            assessment=assessment,
+                            category=categories[category_code],
+                            item_reference=f"{schedule.kind.upper()} item {n}",
+                            description=DESCRIPTIONS[category_code].format(n=n, m=n + rng.randint(2, 9)),
+                        )
+                        totals["defects"] += 1
+                if index >= len(months) - 1:
+                    continue  # the latest month is still in progress
+                services.dip_sample_complete(actor=cps_lead, dip_sample=sample)
+                services.dip_sample_sign_off(actor=cps_lead, dip_sample=sample)
+                services.dip_sample_sign_off(actor=police_lead, dip_sample=sample)
+    stdout.write(
+        f"Demo dip sampling: {totals['samples']} samples, {totals['assessments']} assessments, "
+        f"{totals['defects']} defects over {months[0][0]:%b %Y}-{months[-1][1]:%b %Y}."
+    )
