@@ -1,6 +1,8 @@
 """Audit wiring: who acted, and from where, for django-auditlog entries."""
 
-from auditlog.context import auditlog_value
+from contextlib import contextmanager
+
+from auditlog.context import auditlog_value, set_actor
 from auditlog.middleware import AuditlogMiddleware
 from django.conf import settings
 
@@ -37,3 +39,10 @@ def audit_set_actor(user) -> None:
         return
     if user is not None and user.is_authenticated:
         context["actor"] = user
+
+
+@contextmanager
+def audit_as(user):
+    """Attribute audit entries written inside the block to ``user`` (management commands, no request)."""
+    with set_actor(user):
+        yield

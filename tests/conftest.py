@@ -117,3 +117,11 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def rows(world):
+    """Rows in every workflow state for GMP, LANCS and KENT (see ``tests.factories.build_rows``)."""
+    from tests.factories import build_rows
+
+    return build_rows(world)

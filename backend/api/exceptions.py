@@ -26,7 +26,12 @@ def _flatten(errors, prefix="") -> dict[str, list[str]]:
     flat: dict[str, list[str]] = {}
     if isinstance(errors, dict):
         for key, value in errors.items():
-            path = f"{prefix}.{key}" if prefix else str(key)
+            if isinstance(key, int):  # DRF reports list items by index: answers[0].result
+                path = f"{prefix}[{key}]"
+            elif prefix:
+                path = f"{prefix}.{key}"
+            else:
+                path = str(key)
             flat.update(_flatten(value, path))
     elif isinstance(errors, list):
         if all(not isinstance(item, (dict, list)) for item in errors):

@@ -1,0 +1,44 @@
+"""List endpoints run the same number of queries however many rows they page over."""
+
+import pytest
+
+from disclosure import services
+from disclosure.models import DefectCategory
+from tests.factories import assess, make_sample
+
+
+def _more_rows(world, months):
+    for month in months:
+        sample = make_sample(
+            cps_lead=world.cps_lead, police_lead=world.gmp_lead, force=world.gmp, month=month, schedules=2
+        )
+        for schedule in sample.schedules.all():
+            assessment = assess(actor=world.cps_lead, sample=sample, schedule=schedule)
+            services.defect_create(
+                actor=world.cps_lead,
+                assessment=assessment,
+                category=DefectCategory.objects.get(code="D04"),
+                description="Numbering jumps from item 4 to item 9.",
+            )
+
+
+@pytest.mark.parametrize("resource", ["cases", "schedules", "dip-samples", "assessments", "defects"])
+def test_list_query_count_is_constant_when_rows_double(world, client_for, count_queries, resource):
+    client = client_for(world.cps_lead)
+    _more_rows(world, [1, 2, 3])
+    with count_queries() as small:
+        small_count = client.get(f"/api/v1/{resource}/", {"page_size": 200}).json()["count"]
+    _more_rows(world, [4, 5, 6, 7, 8, 9])
+    with count_queries() as large:
+        large_count = client.get(f"/api/v1/{resource}/", {"page_size": 200}).json()["count"]
+    assert large_count >= 2 * small_count > 0
+    assert len(large) == len(small), [q["sql"] for q in large.captured_queries]
+
+
+def test_the_dip_sample_list_needs_three_queries(world, client_for, count_queries):
+    _more_rows(world, [1, 2])
+    with count_queries() as queries:
+        client_for(world.cps_lead).get("/api/v1/dip-samples/")
+    # 1: count of the scoped samples; 2: the page with forces, leads and signatories joined and
+    # the assessment count annotated; 3: the drawn schedules of the page (prefetch).
+    assert len(queries) == 3
