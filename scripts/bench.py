@@ -20,6 +20,7 @@ of the same endpoint. Also 1 when an endpoint answered with an unexpected status
 
 import argparse
 import datetime
+import gc
 import json
 import math
 import os
@@ -29,6 +30,7 @@ import re
 import subprocess
 import sys
 import time
+import warnings
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +42,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "backend.settings.local")
 import django  # noqa: E402
 
 django.setup()
+# whitenoise warns that STATIC_ROOT is absent until collectstatic has run; the benchmark serves no files.
+warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
@@ -316,9 +320,10 @@ def seed_round(world: World, *, round_no: int, scale: float, rng: random.Random)
         Defect.objects.bulk_create(defects, batch_size=BATCH_SIZE)
 
     if connection.vendor == "postgresql":
-        # Fresh statistics, as autovacuum would have them on a live system.
+        # Steady state, as autovacuum would leave a live system: statistics fresh, visibility map
+        # set. Also keeps autovacuum from starting on the new rows while requests are timed.
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+            cursor.execute("VACUUM ANALYZE")
     return {
         "round": round_no + 1,
         "seconds": round(time.perf_counter() - started, 1),
@@ -339,6 +344,34 @@ def row_counts() -> dict[str, int]:
 
 
 # --- measuring ----------------------------------------------------------------------------
+
+
+class FullCollections:
+    """Counts CPython's full (generation 2) garbage collections and the time they take.
+
+    A DRF response is a reference cycle (response -> renderer_context -> view -> response) that
+    keeps the page's model instances alive until the cyclic collector runs, so the slowest
+    requests of a list endpoint are often the ones a full collection landed in.
+    """
+
+    def __init__(self):
+        self.count, self.seconds, self._started = 0, 0.0, None
+
+    def __call__(self, phase: str, info: dict) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self._started = time.perf_counter()
+        elif self._started is not None:
+            self.count += 1
+            self.seconds += time.perf_counter() - self._started
+            self._started = None
+
+    def reset(self) -> None:
+        self.count, self.seconds, self._started = 0, 0.0, None
+
+
+FULL_GC = FullCollections()
 
 
 @dataclass
@@ -450,6 +483,7 @@ def measure(persona: Persona, endpoint: Endpoint, *, requests: int, warmup: int)
             return result
     timings, queries, statuses = [], [], Counter()
     last_sql: list[str] = []
+    FULL_GC.reset()
     for i in range(requests):
         path = endpoint.paths[i % len(endpoint.paths)]
         with CaptureQueriesContext(connection) as captured:
@@ -475,6 +509,9 @@ def measure(persona: Persona, endpoint: Endpoint, *, requests: int, warmup: int)
         response_bytes=len(response.content),
         visible_rows=body.get("count") if isinstance(body, dict) else None,
         sql=last_sql,
+        full_gc_count=FULL_GC.count,
+        full_gc_ms=round(FULL_GC.seconds * 1000, 1),
+        timings_ms=[round(t, 2) for t in timings],
     )
     if set(statuses) != {endpoint.expected_status}:
         result["error"] = f"statuses {result['statuses']}, expected only {endpoint.expected_status}"
@@ -520,7 +557,7 @@ def phase_table(results: list[dict]) -> str:
     rows = []
     for r in results:
         if "error" in r and "p50_ms" not in r:
-            rows.append([r["persona"], r["endpoint"], "-", "-", "-", "-", "-", "ERROR", "-", "-"])
+            rows.append([r["persona"], r["endpoint"], "-", "-", "-", "-", "-", "ERROR", "-", "-", "-"])
             continue
         queries = (
             str(r["queries_max"]) if r["queries_min"] == r["queries_max"] else f"{r['queries_min']}-{r['queries_max']}"
@@ -538,10 +575,23 @@ def phase_table(results: list[dict]) -> str:
                 queries,
                 page,
                 r["visible_rows"],
+                f"{r['full_gc_count']}/{r['full_gc_ms']:.0f}",
             ]
         )
-    headers = ["persona", "endpoint", "n", "p50 ms", "p95 ms", "p99 ms", "max ms", "queries", "q@ps1/200", "rows"]
-    return table(headers, rows, "<<>>>>>>>>")
+    headers = [
+        "persona",
+        "endpoint",
+        "n",
+        "p50 ms",
+        "p95 ms",
+        "p99 ms",
+        "max ms",
+        "queries",
+        "q@ps1/200",
+        "rows",
+        "gc2 n/ms",
+    ]
+    return table(headers, rows, "<<>>>>>>>>>")
 
 
 def sql_shape(sql: str) -> str:
@@ -654,6 +704,7 @@ def main(argv: list[str]) -> int:
     print(f"Benchmark: scale {args.scale}, {args.requests} requests per endpoint, {env['database_version'][:40]}")
     rng = random.Random(args.seed)  # noqa: S311 - synthetic data, reproducible on purpose
     started = time.perf_counter()
+    gc.callbacks.append(FULL_GC)
 
     world = create_world()
     seeding = [seed_round(world, round_no=0, scale=args.scale, rng=rng)]

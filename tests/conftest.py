@@ -58,8 +58,8 @@ class World:
             raise AttributeError(name) from None
 
 
-@pytest.fixture
-def world(db) -> World:
+def make_world() -> World:
+    """Build the cast (see the module docstring)."""
     nw = AreaFactory(code="CPS-NW", name="CPS North West")
     gmp = ForceFactory(code="GMP", name="Greater Manchester Police", area=nw)
     lancs = ForceFactory(code="LANCS", name="Lancashire Constabulary", area=nw)
@@ -84,6 +84,36 @@ def world(db) -> World:
         member(users[key], organisation, role, stream)
     users["nobody"] = UserFactory(username="nobody")
     return World(nw=nw, gmp=gmp, lancs=lancs, se=se, kent=kent, users=users)
+
+
+@pytest.fixture
+def world(db) -> World:
+    return make_world()
+
+
+@pytest.fixture(scope="module")
+def shared_world(django_db_setup, django_db_blocker):
+    """The cast and ``build_rows`` built once per test module, for read-mostly tables of tests.
+
+    Like Django's ``setUpTestData``: the rows are created inside a transaction that stays open
+    for the module and is rolled back at its end; each test (through its ``db`` fixture) runs
+    in a savepoint inside it, so what one test writes is gone before the next. Tests using it
+    must not keep state on the returned objects.
+    """
+    from django.db import transaction
+
+    from tests.factories import build_rows
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            shared = make_world()
+            shared.__dict__["rows"] = build_rows(shared)
+            yield shared
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 @pytest.fixture

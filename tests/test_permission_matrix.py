@@ -159,11 +159,7 @@ def _csv(w, t):
 
 
 def _rows(w):
-    if not hasattr(w, "_rows"):
-        from tests.factories import build_rows
-
-        w.__dict__["_rows"] = build_rows(w)
-    return w.__dict__["_rows"]
+    return w.__dict__["rows"]
 
 
 def _row(name):
@@ -369,7 +365,8 @@ def token_client(user) -> APIClient:
 
 
 @pytest.mark.parametrize(("endpoint", "target", "who"), list(_cases()))
-def test_permission_matrix(world, endpoint, target, who):
+def test_permission_matrix(shared_world, db, endpoint, target, who):
+    world = shared_world
     client = token_client(None if who == ANON else getattr(world, who))
     url = endpoint.url(world, target)
     body = endpoint.body(world, target)
@@ -381,7 +378,8 @@ def test_permission_matrix(world, endpoint, target, who):
 
 
 @pytest.mark.parametrize("who", CAST)
-def test_organisation_list_shows_exactly_the_visible_organisations(world, client_for, who):
+def test_organisation_list_shows_exactly_the_visible_organisations(shared_world, db, client_for, who):
+    world = shared_world
     results = client_for(getattr(world, who)).get("/api/v1/organisations/").json()["results"]
     assert {o["code"] for o in results} == VISIBLE_ORGANISATIONS[who]
 
@@ -397,14 +395,15 @@ LIST_ROUTES = {
 
 @pytest.mark.parametrize("who", CAST)
 @pytest.mark.parametrize("resource", LIST_ROUTES)
-def test_case_level_lists_show_exactly_the_visible_forces(world, client_for, who, resource):
-    _rows(world)
+def test_case_level_lists_show_exactly_the_visible_forces(shared_world, db, client_for, who, resource):
+    world = shared_world
     results = client_for(getattr(world, who)).get(f"/api/v1/{resource}/", {"page_size": 200}).json()["results"]
     assert {row["force"] for row in results} == CASE_LEVEL_READERS.get(who, set())
 
 
 @pytest.mark.parametrize("who", CAST)
-def test_audit_event_list_shows_exactly_the_visible_entries(world, client_for, who):
+def test_audit_event_list_shows_exactly_the_visible_entries(shared_world, db, client_for, who):
+    world = shared_world
     results = client_for(getattr(world, who)).get("/api/v1/audit-events/", {"page_size": 200}).json()["results"]
     forces = {event["force"] for event in results if event["force"]}
     assert forces == VISIBLE_AUDIT_FORCES.get(who, set())
