@@ -89,6 +89,7 @@ class Case(TimestampedTenantModel):
         constraints = [
             models.UniqueConstraint(fields=["force", "urn"], name="%(app_label)s_%(class)s_urn_unique_per_force"),
         ]
+        indexes = [models.Index(fields=["force", "-created_at"], name="disclosure_case_force_created")]
 
     def __str__(self):
         return self.urn

@@ -1,57 +1,8 @@
-"""Reads for dip sampling. Every list starts from the scoped queryset (``visible_to``)."""
+"""Reads for dip sampling. API lists start from the base viewset's scoped queryset (``visible_to``)."""
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import QuerySet
 
-from disclosure.models import (
-    Assessment,
-    AssessmentAnswer,
-    Case,
-    Checklist,
-    Criterion,
-    Defect,
-    DefectCategory,
-    DipSample,
-    SampledSchedule,
-    Schedule,
-)
-
-
-def case_list(*, user) -> QuerySet[Case]:
-    return Case.objects.visible_to(user).select_related("force", "area").annotate(schedule_count=Count("schedules"))
-
-
-def schedule_list(*, user) -> QuerySet[Schedule]:
-    return Schedule.objects.visible_to(user).select_related("case", "force", "area")
-
-
-def dip_sample_list(*, user) -> QuerySet[DipSample]:
-    return (
-        DipSample.objects.visible_to(user)
-        .select_related("force", "area", "cps_lead", "police_lead", "cps_signed_off_by", "police_signed_off_by")
-        .annotate(assessment_count=Count("assessments", distinct=True))
-        .prefetch_related(Prefetch("sampled", queryset=SampledSchedule.objects.order_by("position")))
-    )
-
-
-def assessment_list(*, user) -> QuerySet[Assessment]:
-    return (
-        Assessment.objects.visible_to(user)
-        .select_related("force", "area", "dip_sample", "schedule", "checklist", "assessed_by")
-        .prefetch_related(Prefetch("answers", queryset=AssessmentAnswer.objects.select_related("criterion")))
-        .annotate(defect_count=Count("defects"))
-    )
-
-
-def defect_list(*, user) -> QuerySet[Defect]:
-    return Defect.objects.visible_to(user).select_related("force", "area", "category", "assessment")
-
-
-def defect_category_list(*, user) -> QuerySet[DefectCategory]:
-    return DefectCategory.objects.visible_to(user)
-
-
-def checklist_list(*, user) -> QuerySet[Checklist]:
-    return Checklist.objects.visible_to(user).filter(published_at__isnull=False).prefetch_related("criteria")
+from disclosure.models import Checklist, Criterion, DipSample, Schedule
 
 
 def checklist_current() -> Checklist:

@@ -1,7 +1,7 @@
 """Dip-sampling API. Views parse input, call one service and serialize its result."""
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -9,6 +9,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from backend.api.viewsets import TenantScopedViewSet
+from backend.querysets import related_count
 from disclosure import services
 from disclosure.api import serializers as s
 from disclosure.filters import AssessmentFilter, CaseFilter, DefectFilter, DipSampleFilter, ScheduleFilter
@@ -48,7 +49,9 @@ class CaseViewSet(ReadOnly, mixins.CreateModelMixin):
     log_consultation = True
 
     def refine_queryset(self, queryset):
-        return queryset.select_related("force", "area").annotate(schedule_count=Count("schedules"))
+        return queryset.select_related("force", "area").annotate(
+            schedule_count=related_count(Schedule.objects.all(), "case")
+        )
 
     def create(self, request, *args, **kwargs):
         data = self.validated_input(s.CaseCreateInputSerializer)
@@ -155,7 +158,7 @@ class DipSampleViewSet(ReadOnly, mixins.CreateModelMixin, mixins.UpdateModelMixi
             queryset.select_related(
                 "force", "area", "cps_lead", "police_lead", "cps_signed_off_by", "police_signed_off_by"
             )
-            .annotate(assessment_count=Count("assessments", distinct=True))
+            .annotate(assessment_count=related_count(Assessment.objects.all(), "dip_sample"))
             .prefetch_related(Prefetch("sampled", queryset=SampledSchedule.objects.order_by("position")))
         )
 
@@ -227,7 +230,7 @@ class AssessmentViewSet(ReadOnly, mixins.CreateModelMixin, mixins.UpdateModelMix
         return (
             queryset.select_related("force", "area", "schedule", "checklist", "assessed_by")
             .prefetch_related(Prefetch("answers", queryset=AssessmentAnswer.objects.select_related("criterion")))
-            .annotate(defect_count=Count("defects"))
+            .annotate(defect_count=related_count(Defect.objects.all(), "assessment"))
         )
 
     def create(self, request, *args, **kwargs):

@@ -108,6 +108,8 @@ def test_a_second_schedule_of_the_same_kind_needs_the_next_revision(world, clien
     assert duplicate.status_code == 400
     assert "revision" in duplicate.json()["fields"]
     assert client.post(SCHEDULES, {**body, "revision": 2}, format="json").status_code == 201
+    assert client.get(f"{CASES}{body['case']}/").json()["schedule_count"] == 2
+    assert client.get(CASES).json()["results"][0]["schedule_count"] == 2
 
 
 def test_a_schedule_cannot_be_added_to_a_case_of_a_force_you_cannot_see(world, client_for):

@@ -74,6 +74,8 @@ def test_the_whole_life_of_a_sample(world, cps, police, june, client_for):
     )
     assert defect.status_code == 201, defect.json()
     assert defect.json()["severity"] == "significant"  # the category's default
+    assert cps.get(f"{ASSESSMENTS}{assessment_id}/").json()["defect_count"] == 1
+    assert cps.get(url).json()["assessment_count"] == 3
 
     completed = cps.post(f"{url}complete/")
     assert completed.status_code == 200
