@@ -90,6 +90,13 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
                 raise PermissionDenied("The change would put this record outside your organisations.")
         return Response(self.get_serializer(scoped).data, status=status)
 
+    def update_with(self, service, serializer_class, *, target: str) -> Response:
+        """A versioned ``PATCH``: ``service(actor=, <target>=the object, row_version=, **changed fields)``."""
+        obj = self.get_object()
+        data = self.validated_input(serializer_class, partial=True)
+        row_version = self.row_version_from_request(data)
+        return self.respond_with(service, **{target: obj}, row_version=row_version, **data)
+
     def finalize_response(self, request, response, *args, **kwargs):
         data = getattr(response, "data", None)
         if isinstance(data, dict) and "row_version" in data and response.status_code < 300:

@@ -167,10 +167,7 @@ class DipSampleViewSet(ReadOnly, mixins.CreateModelMixin, mixins.UpdateModelMixi
         return self.respond_with(services.dip_sample_create, status=status.HTTP_201_CREATED, **data)
 
     def partial_update(self, request, *args, **kwargs):
-        dip_sample = self.get_object()
-        data = self.validated_input(s.DipSampleUpdateInputSerializer, partial=True)
-        row_version = self.row_version_from_request(data)
-        return self.respond_with(services.dip_sample_update, dip_sample=dip_sample, row_version=row_version, **data)
+        return self.update_with(services.dip_sample_update, s.DipSampleUpdateInputSerializer, target="dip_sample")
 
     def destroy(self, request, *args, **kwargs):
         return self.respond_with(services.dip_sample_delete, dip_sample=self.get_object())
@@ -238,10 +235,7 @@ class AssessmentViewSet(ReadOnly, mixins.CreateModelMixin, mixins.UpdateModelMix
         return self.respond_with(services.assessment_create, status=status.HTTP_201_CREATED, **data)
 
     def partial_update(self, request, *args, **kwargs):
-        assessment = self.get_object()
-        data = self.validated_input(s.AssessmentUpdateInputSerializer, partial=True)
-        row_version = self.row_version_from_request(data)
-        return self.respond_with(services.assessment_update, assessment=assessment, row_version=row_version, **data)
+        return self.update_with(services.assessment_update, s.AssessmentUpdateInputSerializer, target="assessment")
 
     def destroy(self, request, *args, **kwargs):
         return self.respond_with(services.assessment_delete, assessment=self.get_object())
@@ -277,10 +271,7 @@ class DefectViewSet(ReadOnly, mixins.CreateModelMixin, mixins.UpdateModelMixin, 
         return self.respond_with(services.defect_create, status=status.HTTP_201_CREATED, **data)
 
     def partial_update(self, request, *args, **kwargs):
-        defect = self.get_object()
-        data = self.validated_input(s.DefectUpdateInputSerializer, partial=True)
-        row_version = self.row_version_from_request(data)
-        return self.respond_with(services.defect_update, defect=defect, row_version=row_version, **data)
+        return self.update_with(services.defect_update, s.DefectUpdateInputSerializer, target="defect")
 
     def destroy(self, request, *args, **kwargs):
         return self.respond_with(services.defect_delete, defect=self.get_object())
