@@ -7,8 +7,8 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from knox.views import LoginView as KnoxLoginView
 from knox.views import LogoutView as KnoxLogoutView
 from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
-from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 
 LOCKED_OUT_DETAIL = (
@@ -73,7 +73,10 @@ class LoginView(KnoxLoginView):
                 {"non_field_errors": ["The username and password do not match an active account."]}
             )
         request.user = user
-        return super().post(request, format=format)
+        response = super().post(request, format=format)
+        if response.status_code == status.HTTP_403_FORBIDDEN:  # knox's own body for its token limit
+            raise PermissionDenied("Too many active API tokens for this account: log out of one first.")
+        return response
 
 
 class LogoutView(KnoxLogoutView):
@@ -81,5 +84,4 @@ class LogoutView(KnoxLogoutView):
 
     @extend_schema(request=None, responses={204: None}, tags=["auth"])
     def post(self, request, format=None):
-        super().post(request, format=format)
-        return Response(status=status.HTTP_204_NO_CONTENT)
+        return super().post(request, format=format)

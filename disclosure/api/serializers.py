@@ -31,10 +31,20 @@ class PoliceForceField(VisibleSlugRelatedField):
 
 
 class LeadField(serializers.SlugRelatedField):
-    """A disclosure lead by username; the service checks the lead covers the sample's stream and side."""
+    """A disclosure lead by username; the service checks the lead covers the sample's stream and side.
+
+    Only members of organisations the requester can see are found, so the field cannot be
+    used to learn which usernames exist elsewhere.
+    """
+
+    default_error_messages = {"does_not_exist": "No user {value} in the organisations you can see."}
 
     def __init__(self, **kwargs):
         super().__init__(slug_field="username", queryset=User.objects.filter(is_active=True), **kwargs)
+
+    def get_queryset(self):
+        visible = Organisation.objects.visible_to(self.context["request"].user)
+        return super().get_queryset().filter(memberships__organisation__in=visible).distinct()
 
 
 class RowVersionInputMixin(serializers.Serializer):

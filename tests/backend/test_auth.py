@@ -125,3 +125,14 @@ def test_it_rate_limits_api_calls_with_retry_after(alice, monkeypatch):
     assert throttled.status_code == 429
     assert 0 < int(throttled["Retry-After"]) <= 60
     assert throttled.json()["code"] == "throttled"
+
+
+def test_it_refuses_more_tokens_than_the_limit_in_the_error_shape(alice):
+    limit = settings.REST_KNOX["TOKEN_LIMIT_PER_USER"]
+    client = APIClient()
+    for _ in range(limit):
+        assert login(client, "alice").status_code == 200
+    refused = login(client, "alice")
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "permission_denied"
+    assert "Too many active API tokens" in refused.json()["detail"]

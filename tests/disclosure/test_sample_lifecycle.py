@@ -281,3 +281,31 @@ def test_samples_are_filtered_by_status_and_period(world, client_for, rows):
     first, last = last_year_month(2)
     february = client.get(SAMPLES, {"period_after": str(first), "period_before": str(last), "force": "LANCS"})
     assert [s["id"] for s in february.json()["results"]] == [rows["LANCS"].in_progress.pk]
+
+
+def test_a_lead_field_does_not_reveal_users_of_other_areas(world, cps):
+    # kent-lead exists, but in an Area CPS North West cannot see: the same answer as a made-up name.
+    known = cps.post(
+        SAMPLES,
+        {
+            "force": "GMP",
+            "stream": "cc",
+            "period_start": "2025-06-01",
+            "period_end": "2025-06-30",
+            "police_lead": "kent-lead",
+        },
+        format="json",
+    )
+    unknown = cps.post(
+        SAMPLES,
+        {
+            "force": "GMP",
+            "stream": "cc",
+            "period_start": "2025-06-01",
+            "period_end": "2025-06-30",
+            "police_lead": "no-such-user",
+        },
+        format="json",
+    )
+    assert known.json()["fields"]["police_lead"] == ["No user kent-lead in the organisations you can see."]
+    assert unknown.json()["fields"]["police_lead"] == ["No user no-such-user in the organisations you can see."]
