@@ -16,14 +16,13 @@ from disclosure.models import (
 )
 from disclosure.selectors import checklist_current, criteria_by_code
 from disclosure.services.common import (
+    UNSET,
     check_lead,
     check_row_version,
     check_sample_editable,
     clear_sign_offs,
     lock_sample,
 )
-
-_UNSET = object()
 
 
 def _touch_sample(dip_sample: DipSample) -> None:
@@ -126,11 +125,11 @@ def assessment_update(
     actor,
     assessment: Assessment,
     row_version: int | None,
-    rating=_UNSET,
-    drs_complete=_UNSET,
-    prosecutor_fed_back=_UNSET,
-    notes=_UNSET,
-    answers=_UNSET,
+    rating=UNSET,
+    drs_complete=UNSET,
+    prosecutor_fed_back=UNSET,
+    notes=UNSET,
+    answers=UNSET,
 ) -> Assessment:
     """Change an assessment (any lead of the stream) until its sample is signed off.
 
@@ -140,7 +139,7 @@ def assessment_update(
     _writable_sample(actor=actor, dip_sample=assessment.dip_sample)
     assessment = Assessment.objects.select_for_update().select_related("schedule").get(pk=assessment.pk)
     check_row_version(assessment, row_version)
-    if notes is not _UNSET:
+    if notes is not UNSET:
         screen_fields({"notes": notes}, ["notes"])
         assessment.notes = notes
     for name, value in (
@@ -148,9 +147,9 @@ def assessment_update(
         ("drs_complete", drs_complete),
         ("prosecutor_fed_back", prosecutor_fed_back),
     ):
-        if value is not _UNSET:
+        if value is not UNSET:
             setattr(assessment, name, value)
-    if answers is not _UNSET:
+    if answers is not UNSET:
         built = _answers(checklist=assessment.checklist, schedule=assessment.schedule, answers=list(answers))
         assessment.answers.all().delete()
         for answer in built:
@@ -205,10 +204,10 @@ def defect_update(
     actor,
     defect: Defect,
     row_version: int | None,
-    category=_UNSET,
-    severity=_UNSET,
-    item_reference=_UNSET,
-    description=_UNSET,
+    category=UNSET,
+    severity=UNSET,
+    item_reference=UNSET,
+    description=UNSET,
 ) -> Defect:
     """Change a defect (any lead of the stream) until the sample is signed off."""
     dip_sample = _writable_sample(actor=actor, dip_sample=defect.assessment.dip_sample)
@@ -222,7 +221,7 @@ def defect_update(
             ("item_reference", item_reference),
             ("description", description),
         )
-        if value is not _UNSET
+        if value is not UNSET
     }
     screen_fields(changes, [name for name in ("description", "item_reference") if name in changes])
     for name, value in changes.items():

@@ -7,6 +7,9 @@ from disclosure.models import DipSample, DipSampleStatus
 from forces.models import Organisation
 from forces.selectors import lead_may_write_for_force
 
+#: Default of update services' optional fields: "not sent", as opposed to None ("clear it").
+UNSET = object()
+
 
 def check_lead(*, actor, force: Organisation, stream: str) -> None:
     """``PermissionDenied`` unless ``actor`` leads ``stream`` for ``force`` (police side) or its Area (CPS side)."""

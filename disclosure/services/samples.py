@@ -13,7 +13,7 @@ from backend.errors import InvalidStateError
 from backend.screening import screen_text
 from disclosure.models import DipSample, DipSampleStatus, SampledSchedule
 from disclosure.selectors import dip_sample_eligible_schedules
-from disclosure.services.common import check_lead, check_row_version, clear_sign_offs, lock_sample
+from disclosure.services.common import UNSET, check_lead, check_row_version, clear_sign_offs, lock_sample
 from forces.models import Organisation, OrganisationKind
 from forces.selectors import lead_side_for_force, user_is_org_admin
 
@@ -89,19 +89,16 @@ def dip_sample_create(
     return dip_sample
 
 
-_UNSET = object()
-
-
 @transaction.atomic
 def dip_sample_update(
     *,
     actor,
     dip_sample: DipSample,
     row_version: int | None,
-    period_start=_UNSET,
-    period_end=_UNSET,
-    cps_lead=_UNSET,
-    police_lead=_UNSET,
+    period_start=UNSET,
+    period_end=UNSET,
+    cps_lead=UNSET,
+    police_lead=UNSET,
 ) -> DipSample:
     """Change a sample's period (while planned) or its leads (until signed off). Its leads only."""
     dip_sample = lock_sample(dip_sample)
@@ -109,17 +106,17 @@ def dip_sample_update(
     check_row_version(dip_sample, row_version)
     if dip_sample.status == DipSampleStatus.SIGNED_OFF:
         raise InvalidStateError("A signed-off dip sample cannot be changed.", code="signed_off")
-    if (period_start is not _UNSET or period_end is not _UNSET) and dip_sample.status != DipSampleStatus.PLANNED:
+    if (period_start is not UNSET or period_end is not UNSET) and dip_sample.status != DipSampleStatus.PLANNED:
         raise InvalidStateError("The period is fixed once the sample has been drawn.", code="already_drawn")
-    if period_start is not _UNSET:
+    if period_start is not UNSET:
         dip_sample.period_start = period_start
-    if period_end is not _UNSET:
+    if period_end is not UNSET:
         dip_sample.period_end = period_end
     _check_period(dip_sample.period_start, dip_sample.period_end)
-    if cps_lead is not _UNSET:
+    if cps_lead is not UNSET:
         _check_named_lead(cps_lead, field="cps_lead", side="cps", force=dip_sample.force, stream=dip_sample.stream)
         dip_sample.cps_lead = cps_lead
-    if police_lead is not _UNSET:
+    if police_lead is not UNSET:
         _check_named_lead(
             police_lead, field="police_lead", side="police", force=dip_sample.force, stream=dip_sample.stream
         )
