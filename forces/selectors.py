@@ -6,11 +6,6 @@ from django.db.models import Prefetch, Q, QuerySet
 from forces.models import Membership, Organisation, OrganisationKind, Role
 
 
-def organisation_list(*, user) -> QuerySet[Organisation]:
-    """Organisations ``user`` may see (scoped), with their Area joined."""
-    return Organisation.objects.visible_to(user).select_related("area")
-
-
 def user_with_memberships(*, user):
     """``user`` re-read with its memberships and their organisations (two queries, whatever their number)."""
     memberships = Prefetch("memberships", queryset=Membership.objects.select_related("organisation"))
@@ -40,7 +35,7 @@ def lead_may_write_for_force(*, user, force: Organisation, stream: str) -> bool:
         return True
     if force.kind != OrganisationKind.POLICE_FORCE:
         return False
-    return lead_organisations(user=user, stream=stream).filter(organisation_id__in=(force.pk, force.area_id)).exists()
+    return lead_side_for_force(user=user, force=force, stream=stream) is not None
 
 
 def lead_side_for_force(*, user, force: Organisation, stream: str) -> str | None:

@@ -58,9 +58,6 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
             accessed.send(sender=obj.__class__, instance=obj)
         return obj
 
-    def get_permissions(self):
-        return super().get_permissions()
-
     # --- writes: views parse input, call one service, and answer with the scoped result ----
 
     def validated_input(self, serializer_class, *, partial: bool = False) -> dict:

@@ -10,7 +10,7 @@ import csv
 import datetime
 import io
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -36,7 +36,6 @@ class ImportResult:
     cases_created: int = 0
     schedules_created: int = 0
     rows: int = 0
-    errors: dict[str, list[str]] = field(default_factory=dict)
 
 
 def parse_csv(text: str) -> list[ImportRow]:
