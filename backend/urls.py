@@ -19,6 +19,12 @@ api_v1 = [
     path("", include("disclosure.api.urls")),
 ]
 
+# Django's own error responses: the API error shape under /api/, the usual pages elsewhere.
+handler400 = "backend.api.handlers.bad_request"
+handler403 = "backend.api.handlers.permission_denied"
+handler404 = "backend.api.handlers.page_not_found"
+handler500 = "backend.api.handlers.server_error"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -11,6 +11,9 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import AllowAny
 from rest_framework.throttling import ScopedRateThrottle
 
+from backend.api.authentication import TokenAuthentication
+from backend.api.strict import validate_strictly
+
 LOCKED_OUT_DETAIL = (
     "Too many failed logins: this account is locked for {minutes} minutes. "
     "Wait, or ask your organisation admin to unlock it."
@@ -59,7 +62,7 @@ class LoginView(KnoxLoginView):
     )
     def post(self, request, format=None):
         data = LoginInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        validate_strictly(data)
         django_request = request._request  # axes marks the lockout on the Django request
         user = authenticate(
             request=django_request,
@@ -81,6 +84,8 @@ class LoginView(KnoxLoginView):
 
 class LogoutView(KnoxLogoutView):
     """Revoke the token this request was made with."""
+
+    authentication_classes = [TokenAuthentication]  # knox's, refusing a non-ASCII header with 401
 
     @extend_schema(request=None, responses={204: None}, tags=["auth"])
     def post(self, request, format=None):
