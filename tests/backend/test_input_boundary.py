@@ -313,3 +313,35 @@ def test_error_pages_outside_the_api_stay_html(db):
     response = Client().get("/no-such-page/")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_an_action_may_declare_the_query_parameters_it_reads(world):
+    from rest_framework import mixins
+    from rest_framework.decorators import action
+    from rest_framework.response import Response
+    from rest_framework.test import APIRequestFactory, force_authenticate
+
+    from backend.api.viewsets import TenantScopedViewSet
+    from disclosure.api.serializers import ChecklistOutputSerializer
+    from disclosure.models import Checklist
+
+    class Peek(TenantScopedViewSet, mixins.ListModelMixin):
+        queryset = Checklist.objects.all()
+        serializer_class = ChecklistOutputSerializer
+
+        @action(detail=False, extra_query_parameters=("size",))
+        def peek(self, request):
+            return Response({"size": request.query_params.get("size")})
+
+    view = Peek.as_view({"get": "peek"}, **Peek.peek.kwargs)
+    for params, status in (({"size": "3"}, 200), ({"size": "3", "seed": "1"}, 400)):
+        request = APIRequestFactory().get("/peek/", params)
+        force_authenticate(request, world.gmp_lead)
+        response = view(request)
+        assert response.status_code == status, response.data
+    assert set(response.data["fields"]) == {"seed"}
+
+
+def test_a_nul_character_in_a_filter_is_a_400(shared_world, db):
+    response = token_client(shared_world.gmp_lead).get("/api/v1/cases/", {"urn": "06AB\x0012345"})
+    assert "urn" in _error(response, 400)["fields"]
