@@ -510,14 +510,13 @@ def test_the_base_viewset_requires_a_signed_in_user_whatever_permission_classes_
     assert response.status_code == 401
 
 
-def test_the_base_viewset_refuses_an_inactive_account_whatever_permission_classes_say(world):
+def test_the_base_viewset_refuses_an_inactive_account_whatever_permission_classes_say(shared_world, db):
     from rest_framework.test import APIRequestFactory, force_authenticate
 
-    world.gmp_lead.is_active = False
-    request = APIRequestFactory().get("/open/")
-    force_authenticate(request, world.gmp_lead)
-    assert _open_view()(request).status_code == 403
-    world.gmp_lead.is_active = True
-    request = APIRequestFactory().get("/open/")
-    force_authenticate(request, world.gmp_lead)
-    assert _open_view()(request).status_code == 200
+    from tests.factories import UserFactory
+
+    inactive = UserFactory(username="inactive-probe", is_active=False)
+    for user, status in ((inactive, 403), (shared_world.gmp_lead, 200)):
+        request = APIRequestFactory().get("/open/")
+        force_authenticate(request, user)
+        assert _open_view()(request).status_code == status

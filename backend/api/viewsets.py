@@ -39,7 +39,7 @@ SEALED_METHODS = (
 COMMON_QUERY_PARAMETERS = frozenset({"format"})
 UNKNOWN_QUERY_PARAMETER = "Unknown query parameter."
 #: ``If-Match: "3"`` or ``W/"3"``: the ETag we sent, ASCII digits only.
-_IF_MATCH = re.compile(r'(?:W/)?"?([0-9]{1,18})"?', re.ASCII)
+_IF_MATCH = re.compile(r'(?:W/)?"([0-9]{1,18})"|([0-9]{1,18})', re.ASCII)
 
 
 class IsActiveUser(BasePermission):
@@ -108,7 +108,10 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
         return known
 
     def _refuse_unknown_query_parameters(self, request) -> None:
-        unknown = [name for name in request.query_params if name not in self._known_query_parameters()]
+        if not request.query_params:
+            return
+        known = self._known_query_parameters()
+        unknown = [name for name in request.query_params if name not in known]
         if unknown:
             raise ValidationError({name: [UNKNOWN_QUERY_PARAMETER] for name in unknown})
 
@@ -152,7 +155,7 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
         match = _IF_MATCH.fullmatch(header)
         if match is None:
             raise ValidationError({"If-Match": ['Send the ETag you read, e.g. "3" (or the row_version field).']})
-        return int(match.group(1))
+        return int(match.group(1) or match.group(2))
 
     def respond_with(self, service, /, *, status: int = http_status.HTTP_200_OK, **kwargs) -> Response:
         """Run ``service(actor=user, **kwargs)`` and answer with the object it returns, re-read in scope.
