@@ -350,3 +350,57 @@ def test_an_action_may_declare_the_query_parameters_it_reads(shared_world, db):
 def test_a_nul_character_in_a_filter_is_a_400(shared_world, db):
     response = token_client(shared_world.gmp_lead).get("/api/v1/cases/", {"urn": "06AB\x0012345"})
     assert "urn" in _error(response, 400)["fields"]
+
+
+# --- every writable reference in a body is resolved in scope -------------------------------
+
+
+def _input_serializers():
+    import inspect
+
+    from rest_framework import serializers
+
+    from backend.api import auth
+    from disclosure.api import serializers as disclosure_serializers
+
+    for module in (disclosure_serializers, auth):
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, serializers.Serializer) and cls.__module__ == module.__name__:
+                yield cls
+
+
+def _related_fields(serializer, path=""):
+    from rest_framework import serializers
+
+    for name, field in serializer.fields.items():
+        if field.read_only:
+            continue
+        if isinstance(field, serializers.ManyRelatedField):
+            field = field.child_relation
+        if isinstance(field, serializers.RelatedField):
+            yield f"{path}{name}", field
+        elif isinstance(field, serializers.ListSerializer):
+            yield from _related_fields(field.child, f"{path}{name}[].")
+        elif isinstance(field, serializers.Serializer):
+            yield from _related_fields(field, f"{path}{name}.")
+
+
+#: Reference data, the same for every tenant (DESIGN.md): any signed-in user may name it.
+REFERENCE_MODELS = {"DefectCategory", "Checklist", "Criterion"}
+
+
+def test_every_writable_reference_in_a_body_offers_no_rows_to_a_user_without_membership(shared_world, db):
+    from rest_framework.test import APIRequestFactory
+
+    request = APIRequestFactory().get("/")
+    request.user = shared_world.nobody
+    checked = []
+    for serializer_class in _input_serializers():
+        serializer = serializer_class(context={"request": request})
+        for path, field in _related_fields(serializer):
+            queryset = field.get_queryset()
+            if queryset.model.__name__ in REFERENCE_MODELS:
+                continue
+            checked.append(f"{serializer_class.__name__}.{path}")
+            assert not queryset.exists(), f"{serializer_class.__name__}.{path} offers rows outside the user's scope"
+    assert len(checked) >= 6, checked  # force, case, dip_sample, schedule, assessment, leads
