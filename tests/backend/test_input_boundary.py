@@ -404,3 +404,34 @@ def test_every_writable_reference_in_a_body_offers_no_rows_to_a_user_without_mem
             checked.append(f"{serializer_class.__name__}.{path}")
             assert not queryset.exists(), f"{serializer_class.__name__}.{path} offers rows outside the user's scope"
     assert len(checked) >= 6, checked  # force, case, dip_sample, schedule, assessment, leads
+
+
+def test_it_refuses_a_json_body_larger_than_the_upload_limit_in_the_error_shape(db, settings):
+    # Django refuses it (RequestDataTooBig) before DRF parses; handler400 gives the API error shape.
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    body = json.dumps({"username": "a" * 2000, "password": "b"})
+    response = Client(raise_request_exception=False).post(
+        "/api/v1/auth/login/", data=body, content_type="application/json"
+    )
+    assert _error(response, 400)["code"] == "bad_request"
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "status"),
+    [
+        ("/api/v1/cases/", {"page": "9" * 5000}, 404),
+        ("/api/v1/cases/", {"page": BEYOND_64_BITS}, 404),
+        ("/api/v1/cases/", {"page_size": "9" * 5000}, 200),
+        ("/api/v1/cases/", {"created_after": "99999-01-01"}, 400),
+        ("/api/v1/audit-events/", {"timestamp_after": "2025-13-45T99:00"}, 400),
+        ("/api/v1/dip-samples/", {"status": "x" * 10_000}, 400),
+        ("/api/v1/cases/", {"format": "xml"}, 404),
+        ("/api/v1/cases/", {"ordering": "urn,,id"}, 400),
+    ],
+)
+def test_odd_values_of_known_parameters_get_a_4xx_not_a_500(shared_world, db, path, params, status):
+    response = token_client(shared_world.superuser).get(path, params)
+    if status == 200:
+        assert response.status_code == 200
+    else:
+        _error(response, status)
