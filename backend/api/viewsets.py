@@ -7,7 +7,7 @@ the sealed methods (a ``TypeError`` at import); views refine the scoped queryset
 ``refine_queryset`` and declare ``permission_classes``, which are checked only after the
 base's own check that the user is signed in and active.
 
-Input is strict (docs/decisions/0007): a query parameter the view does not read, or a body
+Input is strict (docs/decisions/0008-strict-api-input.md): a query parameter the view does not read, or a body
 field its input serializer does not take, is a 400 naming it.
 """
 
