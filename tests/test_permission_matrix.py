@@ -21,7 +21,7 @@ ANON = "anonymous"
 EVERYONE = (ANON, *CAST)
 
 #: Routes that are not over tenant-owned rows: auth, the user itself, the schema and its UI.
-NON_TENANT_ROUTES = {"login", "logout", "me", "schema", "docs"}
+NON_TENANT_ROUTES = {"login", "logout", "logout-all", "me", "schema", "docs"}
 
 #: Organisations each member of the cast may see (DESIGN.md: own, the forces of its Area, the Area of its force).
 VISIBLE_ORGANISATIONS = {
@@ -81,6 +81,28 @@ SAMPLE_LEADS = {
     "LANCS": {"superuser", "cps_lead", "lancs_lead"},
     "KENT": {"superuser", "outsider", "kent_lead"},
 }
+
+#: Org admins of each organisation (they manage its memberships and unlock its members' accounts).
+ORG_ADMINS = {"CPS-NW": {"cps_admin"}, "GMP": {"gmp_admin"}, "LANCS": set(), "CPS-SE": set(), "KENT": set()}
+
+#: A member of each organisation (an account an admin of it may unlock).
+A_MEMBER_OF = {
+    "CPS-NW": "cps-quality",
+    "GMP": "gmp-chief",
+    "LANCS": "lancs-lead",
+    "CPS-SE": "outsider",
+    "KENT": "kent-lead",
+}
+
+
+def _unlock(who, t):
+    """An organisation you cannot see is 404; one you see but do not administer is 403."""
+    if who == ANON:
+        return 401
+    if t not in VISIBLE_ORGANISATIONS[who]:
+        return 404
+    return 204 if who == "superuser" or who in ORG_ADMINS[t] else 403
+
 
 #: Who may reopen a signed-off sample: an org admin of the force's CPS Area.
 AREA_ADMINS = {"GMP": {"superuser", "cps_admin"}, "LANCS": {"superuser", "cps_admin"}, "KENT": {"superuser"}}
@@ -180,6 +202,7 @@ ENDPOINTS = [
         body=lambda w, t: {},
     ),
     Endpoint("logout", "post", lambda w, t: "/api/v1/auth/logout/", _signed_in(204)),
+    Endpoint("logout-all", "post", lambda w, t: "/api/v1/auth/logout-all/", _signed_in(204)),
     Endpoint("schema", "get", lambda w, t: "/api/v1/schema/", lambda who, t: 200),
     Endpoint("docs", "get", lambda w, t: "/api/v1/docs/", lambda who, t: 200),
     Endpoint("organisation-list", "get", lambda w, t: "/api/v1/organisations/", _signed_in(200)),
@@ -188,6 +211,14 @@ ENDPOINTS = [
         "get",
         lambda w, t: f"/api/v1/organisations/{t}/",
         lambda who, t: 401 if who == ANON else (200 if t in VISIBLE_ORGANISATIONS[who] else 404),
+        targets=(*TARGETS, "CPS-NW", "CPS-SE"),
+    ),
+    Endpoint(
+        "organisation-unlock",
+        "post",
+        lambda w, t: f"/api/v1/organisations/{t}/unlock/",
+        _unlock,
+        body=lambda w, t: {"username": A_MEMBER_OF[t]},
         targets=(*TARGETS, "CPS-NW", "CPS-SE"),
     ),
     Endpoint("audit-event-list", "get", lambda w, t: "/api/v1/audit-events/", _signed_in(200)),

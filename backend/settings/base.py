@@ -118,7 +118,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "backend.api.auth.lockout_response"
-AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0) or None
+# The address axes records is the one the audit log and the throttles use (TRUSTED_PROXY_COUNT).
+AXES_CLIENT_IP_CALLABLE = "backend.net.client_address"
 
 # django-guardian: object permissions use direct foreign-key models; no anonymous user row.
 ANONYMOUS_USER_NAME = None
@@ -127,6 +128,8 @@ GUARDIAN_MONKEY_PATCH_USER = False
 # django-rest-knox: expiring, revocable API tokens (stored hashed).
 REST_KNOX = {
     "TOKEN_TTL": timedelta(hours=env_int("API_TOKEN_TTL_HOURS", 10)),
+    # At the limit, a new login revokes the oldest token (backend.api.auth.LoginView): someone
+    # who knows the password cannot lock the owner out by filling every slot.
     "TOKEN_LIMIT_PER_USER": 20,
     "AUTO_REFRESH": False,
     "AUTH_HEADER_PREFIX": "Token",
@@ -136,7 +139,9 @@ REST_KNOX = {
 AUDITLOG_LOGENTRY_MODEL = "audit.AuditEvent"
 AUDITLOG_STORE_JSON_CHANGES = True
 AUDITLOG_DISABLE_REMOTE_ADDR = False
-# Number of reverse proxies in front of the app whose X-Forwarded-For may be trusted.
+# Number of reverse proxies in front of the app whose X-Forwarded-For may be trusted. It drives
+# backend.net.client_address, the one answer to "where from" for the audit log, every
+# throttle (API calls and logins on every path) and django-axes.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # --- REST framework --------------------------------------------------------------------
@@ -153,9 +158,11 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "backend.ratelimit.AnonRateThrottle",
+        "backend.ratelimit.UserRateThrottle",
     ],
+    # Also for DRF code that identifies clients itself; ours goes through backend.net.client_address.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_THROTTLE_ANON", "60/min"),
         "user": env_str("API_THROTTLE_USER", "600/min"),
