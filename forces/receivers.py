@@ -1,9 +1,10 @@
 """Account security, whatever path changes an account (admin forms, shell, services, management commands).
 
 A changed password or a deactivated account ends every API token of the user; a deactivated
-account also loses its object grants. This is a cross-cutting security rule, not workflow,
-so it hangs on the user model's save signals: Django's own password forms call
-``set_password`` and ``save`` directly and no service sees them.
+account also loses its object grants (a reactivated one gets back what its memberships give).
+This is a cross-cutting security rule, not workflow, so it hangs on the user model's save
+signals: Django's own password forms call ``set_password`` and ``save`` directly and no
+service sees them.
 """
 
 from django.contrib.auth import get_user_model
@@ -29,13 +30,17 @@ def _note_account_changes(sender, instance, raw=False, update_fields=None, **kwa
         instance._account_changes.add("password")
     if before["is_active"] and not instance.is_active:
         instance._account_changes.add("deactivated")
+    elif instance.is_active and not before["is_active"]:
+        instance._account_changes.add("reactivated")
 
 
 @receiver(post_save, sender=User, dispatch_uid="forces.account_changes_applied")
 def _apply_account_changes(sender, instance, raw=False, **kwargs):
     changes = getattr(instance, "_account_changes", set())
     instance._account_changes = set()
-    if changes:
+    if changes & {"password", "deactivated"}:
         services.user_tokens_revoke(user=instance)
-    if "deactivated" in changes:
+    if changes & {"deactivated", "reactivated"}:
+        # Reactivated: the summary grants come back from the memberships; a sample's lead
+        # grant comes back when the sample names them again.
         services.user_grants_sync(user=instance)

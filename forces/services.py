@@ -153,7 +153,9 @@ def _tenant_grant_models():
         if not issubclass(model, UserObjectPermissionBase):
             continue
         target = model._meta.get_field("content_object").related_model  # None for guardian's generic models
-        if isinstance(target, type) and issubclass(target, TenantModel) and any(f.name == "stream" for f in target._meta.get_fields()):
+        if not (isinstance(target, type) and issubclass(target, TenantModel)):
+            continue
+        if any(field.name == "stream" for field in target._meta.get_fields()):
             yield model, target
 
 

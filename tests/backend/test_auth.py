@@ -7,6 +7,7 @@ from django.conf import settings
 from django.test import Client, RequestFactory
 from django.utils import timezone
 from knox.models import AuthToken
+from rest_framework.settings import api_settings
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
 
@@ -268,6 +269,13 @@ def test_the_client_address_trusts_only_the_configured_proxies(settings, proxies
     if forwarded:
         meta["HTTP_X_FORWARDED_FOR"] = forwarded
     assert client_address(RequestFactory().get("/", **meta)) == expected
+
+
+@pytest.mark.parametrize("throttle_class", api_settings.DEFAULT_THROTTLE_CLASSES)
+def test_the_api_call_throttles_identify_clients_by_the_trusted_address(settings, throttle_class):
+    settings.TRUSTED_PROXY_COUNT = 0
+    request = RequestFactory().get("/", REMOTE_ADDR="192.0.2.90", HTTP_X_FORWARDED_FOR="198.51.100.1")
+    assert throttle_class().get_ident(request) == "192.0.2.90"
 
 
 def test_a_forged_forwarded_for_header_does_not_escape_the_login_limit(db, settings, login_rate):

@@ -103,6 +103,14 @@ def test_deactivating_an_account_revokes_its_object_grants(world, rows):
     assert not OrganisationUserObjectPermission.objects.filter(user=world.gmp_chief).exists()
 
 
+def test_a_reactivated_account_gets_back_what_its_memberships_give(world):
+    world.gmp_chief.is_active = False
+    world.gmp_chief.save()
+    world.gmp_chief.is_active = True
+    world.gmp_chief.save()
+    assert world.gmp_chief.has_perm("forces.view_summary", world.gmp)
+
+
 def test_a_role_change_in_the_admin_revokes_the_grants(world, rows):
     membership = Membership.objects.get(user=world.gmp_lead, organisation=world.gmp)
     client = Client()
