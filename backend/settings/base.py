@@ -241,6 +241,7 @@ LOGGING = {
 SILENCED_SYSTEM_CHECKS = [
     # axes.W006 asks to lock out by IP address too. Police and CPS offices sit behind shared
     # NAT addresses, where one mistyped password would lock a whole building out; we lock
-    # the account (username) and limit login attempts per address with DRF's "login" throttle.
+    # the account (username) and limit login attempts per address on every login path with
+    # the "login" rate (backend.ratelimit.LoginRateThrottle).
     "axes.W006",
 ]
