@@ -1,7 +1,7 @@
 """Refuse free text that looks like a victim's or witness's personal data (defect X03 at source).
 
 The portal holds quality data about schedules, never the people in them: names and addresses
-belong on the back of the MG11 and on the MG9 (DOMAIN.md). Every free-text field (defect
+belong on the back of the MG11 and on the MG9 (docs/domain.md). Every free-text field (defect
 descriptions, assessment notes, feedback summaries and responses) is screened before it is saved:
 
 - services call ``screen_text`` / ``screen_fields`` and get Django's ``ValidationError``;

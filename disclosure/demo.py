@@ -1,4 +1,4 @@
-"""A year of synthetic dip sampling for the demo Area (DESIGN.md "Demo data").
+"""A year of synthetic dip sampling for the demo Area (docs/architecture.md "Demo data").
 
 Deterministic (seeded) and free of personal data: cases are URNs, defects are described
 the way a disclosure lead describes a schedule, never a person. Each force has its own

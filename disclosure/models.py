@@ -1,4 +1,4 @@
-"""Dip sampling of police unused material schedules (DOMAIN.md words throughout)."""
+"""Dip sampling of police unused material schedules (docs/domain.md words throughout)."""
 
 import re
 
@@ -126,7 +126,7 @@ class Schedule(TimestampedTenantModel):
 
 
 class DefectCategory(models.Model):
-    """The defect taxonomy of DOMAIN.md; codes are stable, names may be edited."""
+    """The defect taxonomy of docs/domain.md; codes are stable, names may be edited."""
 
     code = models.CharField(max_length=3, unique=True)
     name = models.CharField(max_length=200)

@@ -1,6 +1,6 @@
 """Role x endpoint x tenant: every API route, every member of the cast, own / other force / other Area.
 
-Expectations are written out from the rules in DESIGN.md, not computed by the code under
+Expectations are written out from the rules in docs/architecture.md, not computed by the code under
 test. A route missing here, or not built on the tenant-scoped base viewset, fails
 ``test_every_api_route_is_in_the_matrix``.
 """
@@ -23,7 +23,7 @@ EVERYONE = (ANON, *CAST)
 #: Routes that are not over tenant-owned rows: auth, the user itself, the schema and its UI.
 NON_TENANT_ROUTES = {"login", "logout", "logout-all", "me", "schema", "docs"}
 
-#: Organisations each member of the cast may see (DESIGN.md: own, the forces of its Area, the Area of its force).
+#: Organisations each cast member may see (docs/architecture.md: own, the forces of its Area, the Area of its force).
 VISIBLE_ORGANISATIONS = {
     "superuser": {"CPS-NW", "GMP", "LANCS", "CPS-SE", "KENT"},
     "cps_lead": {"CPS-NW", "GMP", "LANCS"},

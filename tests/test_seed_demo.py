@@ -1,4 +1,4 @@
-"""`manage.py seed_demo`: exactly the demo users of DESIGN.md, realistic data, idempotent."""
+"""`manage.py seed_demo`: exactly the demo users of docs/architecture.md, realistic data, idempotent."""
 
 import io
 
@@ -12,7 +12,7 @@ from disclosure.models import Assessment, Defect, DipSample
 
 PASSWORD = "demo-password-for-tests"
 
-# DESIGN.md "Demo data", written out by hand.
+# docs/architecture.md "Demo data", written out by hand.
 EXPECTED_USERS = {
     *(f"{org}-{stream}-lead" for org in ("cps", "gmp", "lancs", "cumbria") for stream in ("mc", "cc", "rasso")),
     "gmp-chief",
