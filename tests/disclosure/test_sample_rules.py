@@ -391,3 +391,16 @@ def test_an_overlapping_sample_is_refused_naming_the_existing_one(world, cps, ju
     assert allowed.json()["overlap_reason"] == "Thematic re-sample of late schedules."
     # Another stream or force for the same period is no duplicate.
     assert cps.post(SAMPLES, {**body, "force": "LANCS"}, format="json").status_code == 201
+
+
+def test_moving_a_planned_sample_onto_another_is_refused_too(world, cps, july):
+    first, last, _, _ = july
+    july_sample = _plan(cps, first, last)
+    august_first, august_last = last_year_month(8)
+    august = _plan(cps, august_first, august_last)
+    moved = cps.patch(
+        f"{SAMPLES}{august['id']}/", {"period_start": str(last), "row_version": august["row_version"]}, format="json"
+    )
+    assert moved.status_code == 409, moved.json()
+    assert str(july_sample["id"]) in moved.json()["detail"]
+    assert DipSample.objects.get(pk=august["id"]).period_start == august_first
