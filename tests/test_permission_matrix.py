@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 from audit.models import AuditEvent
 from backend.api.viewsets import TenantScopedViewSet
 from tests.conftest import CAST
+from tests.factories import answers_for
 
 ANON = "anonymous"
 EVERYONE = (ANON, *CAST)
@@ -301,7 +302,31 @@ ENDPOINTS = [
         "post",
         _detail("dip-samples", "planned", "draw/"),
         _write(lambda who, t: who in SAMPLE_LEADS[t], 200),
-        body=lambda w, t: {"size": 1, "seed": 1},
+        body=lambda w, t: {"size": 1},
+        targets=TARGETS,
+    ),
+    Endpoint("dip-sample-eligible", "get", _detail("dip-samples", "planned", "eligible/"), _read, targets=TARGETS),
+    Endpoint(
+        "dip-sample-undraw",
+        "post",
+        _detail("dip-samples", "drawn", "undraw/"),
+        _write(lambda who, t: who in SAMPLE_LEADS[t], 200),
+        targets=TARGETS,
+    ),
+    Endpoint(
+        "dip-sample-add-schedule",
+        "post",
+        _detail("dip-samples", "in_progress", "add-schedule/"),
+        _write(lambda who, t: who in SAMPLE_LEADS[t], 200),
+        body=lambda w, t: {"schedule": _rows(w)[t].spare.pk, "reason": "Revised schedule served after the draw."},
+        targets=TARGETS,
+    ),
+    Endpoint(
+        "dip-sample-not-assessable",
+        "post",
+        _detail("dip-samples", "in_progress", "not-assessable/"),
+        _write(lambda who, t: who in SAMPLE_LEADS[t], 200),
+        body=lambda w, t: {"schedule": _rows(w)[t].unassessed.pk, "reason": "Only the first page was supplied."},
         targets=TARGETS,
     ),
     Endpoint(
@@ -338,6 +363,7 @@ ENDPOINTS = [
             "dip_sample": _rows(w)[t].in_progress.pk,
             "schedule": _rows(w)[t].unassessed.pk,
             "rating": "fully_meets",
+            "answers": answers_for("mg6c"),
             "drs_complete": True,
         },
         targets=TARGETS,
@@ -347,7 +373,7 @@ ENDPOINTS = [
         "patch",
         _detail("assessments", "assessment"),
         _write(_is_cc_lead, 200),
-        body=lambda w, t: {"rating": "not_meeting", "row_version": 1},
+        body=lambda w, t: {"answers": answers_for("mg6c", N8="not_meeting"), "row_version": 1},
         targets=TARGETS,
     ),
     Endpoint(
