@@ -195,7 +195,11 @@ def test_draw_refuses_a_bad_size(world, cps, june):
     assert DipSample.objects.get().status == "planned"
 
 
-def test_assessment_input_errors_name_the_field(world, cps, rows, drawn):
+def test_assessment_input_errors_name_the_field(world, cps, rows, june):
+    first, last, _ = june
+    sample = plan(cps, first, last, police_lead="gmp-lead").json()
+    # All three drawn, so that the MG6C is among them whatever seed the server picks.
+    drawn = cps.post(f"{SAMPLES}{sample['id']}/draw/", {"size": 3}, format="json").json()
     gmp = rows["GMP"]
     lancs_schedule = rows["LANCS"].unassessed
     cases = [
