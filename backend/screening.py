@@ -21,6 +21,7 @@ Every pattern is compiled once here, anchored by a look-behind so that it starts
 beginning of a run, and has only bounded repetition: screening stays linear on long text.
 """
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -63,6 +64,7 @@ _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u2032": 
 _DOTS = frozenset("\u3002\uff61")  # ideographic full stops; NFKC leaves them alone
 
 
+@functools.lru_cache(maxsize=4096)
 def _normalise_character(character: str) -> str:
     """What one character counts as when screening: "" to drop it, " " for any space."""
     if character in _LINE_BREAKS:
