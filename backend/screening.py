@@ -352,7 +352,9 @@ _STREET_ADDRESS = re.compile(
 _NOT_AN_ADDRESS = {
     "court": frozenset(
         {"crown", "magistrates", "magistrates'", "youth", "county", "family", "high", "supreme", "coroners"}
-        | {"coroner's", "appeal", "appeals", "the", "in", "at", "to", "of"}
+        | {"coroner's", "appeal", "appeals", "the", "in", "at", "to", "of", "civil", "criminal", "military"}
+        | {"district", "sheriff", "juvenile", "open", "previous", "earlier", "later", "next", "last", "first"}
+        | {"different", "other", "separate", "further", "trial", "remand"}
     ),
     "drive": frozenset(
         {"hard", "flash", "pen", "thumb", "usb", "external", "internal", "network", "shared", "google", "one", "state"}
@@ -395,14 +397,21 @@ _RANK_BEFORE = re.compile(
 _RANK_WINDOW = 20
 
 
+# In lower case only these street words make an address: "3 previous court hearings", "a 10
+# minute walk", "2 other ways" are prose, and "12 high st" is missed.
+_LOWER_CASE_SUFFIXES = frozenset(
+    {"road", "street", "avenue", "lane", "close", "drive", "crescent", "terrace", "gardens", "grove", "mews"}
+    | {"parade", "boulevard"}
+)
+
+
 def _is_street_address(text: str, match: re.Match[str]) -> bool:
     words = [word.rstrip(".").lower() for word in match.group("words").split()]
     suffix = match.group("suffix").lower()
     if words[-1] in _NOT_AN_ADDRESS.get(suffix, frozenset()):
         return False
     capitalised = all(word[0].isupper() for word in match.group("words").split())
-    if not capitalised and (any(word in _PROSE_WORDS for word in words) or len(suffix) <= 2):
-        # A lower-case "st", "rd" or "dr" is too often something else; "12 high st" is still missed.
+    if not capitalised and (suffix not in _LOWER_CASE_SUFFIXES or any(word in _PROSE_WORDS for word in words)):
         return False
     return not _RANK_BEFORE.search(text[max(match.start() - _RANK_WINDOW, 0) : match.start()])
 
@@ -462,6 +471,13 @@ _NOT_A_NAME = frozenset(
     january february march april may june july august september october november december
     monday tuesday wednesday thursday friday saturday sunday
     sexual domestic abuse violence offences offence crime crimes
+    medical health counselling therapy therapist social school education employment financial bank
+    mobile download downloads photographs photos images injuries injury clothing clothes vehicle property
+    previous history background character bad antecedents convictions cautions relationship communications
+    messages texts emails media diary diaries notebook description descriptions identity safeguarding risk
+    dash marac isva idva video recording recordings exhibit exhibits initial further additional
+    supplementary key main independent expert professional lay civilian eye significant
+    blood dna forensic sample samples swabs google facebook whatsapp snapchat instagram apple samsung
     """.split()  # noqa: SIM905 - the allow-list reads better as a block than one word per line
 )
 
