@@ -62,6 +62,15 @@ _INVISIBLE = frozenset("\u115f\u1160\u17b4\u17b5\u180e\u2800\u3164\uffa0")
 _DASHES = frozenset("\u2212\u2043\ufe63\uff0d")  # minus signs and hyphen bullets are not category Pd
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u02bc": "'", "\u2032": "'", "\u201b": "'"})
 _DOTS = frozenset("\u3002\uff61")  # ideographic full stops; NFKC leaves them alone
+# Cyrillic and Greek letters drawn like Latin ones ("\u0420R1 2HE" with a Cyrillic Er). NFKC keeps
+# them, and transliteration maps them by sound (Er to "R"), not by look, so they are listed here.
+_LOOK_ALIKES = str.maketrans(
+    "\u0410\u0412\u0415\u041a\u041c\u041d\u041e\u0420\u0421\u0422\u0423\u0425\u0405\u0406\u0408\u051a\u051c\u04ae"
+    "\u0430\u0435\u043e\u0440\u0441\u0443\u0445\u0455\u0456\u0458\u051b\u051d\u04bb\u0501\u04cf"
+    "\u0391\u0392\u0395\u0396\u0397\u0399\u039a\u039c\u039d\u039f\u03a1\u03a4\u03a5\u03a7\u03bf\u03bd\u03b9"
+    "\u0131\u0237\u0585\u057d",
+    "ABEKMHOPCTYXSIJQWYaeopcyxsijqwhdlABEZHIKMNOPTYXoviijou",
+)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -79,9 +88,20 @@ def _normalise_character(character: str) -> str:
         return "-"
     if character in _DOTS:
         return "."
-    folded = unicodedata.normalize("NFKC", character).translate(_QUOTES)
+    folded = unicodedata.normalize("NFKC", character).translate(_QUOTES).translate(_LOOK_ALIKES)
     # NFKC can itself produce spaces or dashes ("\u2474" is "(1)"; "\ufe58" a small dash): fold those too.
-    return "".join(" " if part.isspace() else "-" if unicodedata.category(part) == "Pd" else part for part in folded)
+    return "".join(_fold_part(part) for part in folded)
+
+
+def _fold_part(part: str) -> str:
+    if part.isspace():
+        return " "
+    category = unicodedata.category(part)
+    if category == "Pd":
+        return "-"
+    if category == "Nd" and not part.isascii():
+        return str(unicodedata.decimal(part))  # Arabic-Indic, Devanagari ... digits: "\u0660\u0667" is "07"
+    return part
 
 
 def _normalise(text: str) -> tuple[str, list[int]]:
