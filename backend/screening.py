@@ -140,21 +140,26 @@ class _Text:
 _PHONE_SEPARATOR = r"[ .-]"
 _UK_PHONE = re.compile(
     rf"""
-    (?<![\w+])                                   # not the tail of a longer number, URN or word
+    (?<![\w+/])                                  # not the tail of a longer number, URN, reference or word
     (?: \(?(?:\+|00){_PHONE_SEPARATOR}?44\)?{_PHONE_SEPARATOR}?  # +44 7700 900123, 0044 ..., (+44) ...
         (?:\(0\){_PHONE_SEPARATOR}?|0{_PHONE_SEPARATOR}?)?       # +44 (0)161 ..., +44 07700 ... (a common slip)
       | \(?0{_PHONE_SEPARATOR}? )                # 07700 900123, (0161) 496 0000, 0 7 7 0 0 ...
-    (?P<national>[1237](?:(?:\){_PHONE_SEPARATOR}?|{_PHONE_SEPARATOR})?\d){{8,9}})
-    (?!\d)
+    (?P<national>[1237](?:(?:\){_PHONE_SEPARATOR}?|{_PHONE_SEPARATOR}|/)?\d){{8,9}})
+    (?![\d/])
     """,
     re.VERBOSE,
 )
+# "0161/496 0000", "07700/900123": a slash only after a dialling code of 2 to 4 digits (after the 0);
+# "01/123456/25" is a crime reference.
+_SLASHED_DIALLING_CODE = re.compile(r"^\d{2,4}/[^/]*$")
 _DIGIT_RUN = re.compile(r"\d+")
 _MAX_PHONE_GROUPS = 4
 
 
 def _is_uk_number(national: str) -> bool:
     """Check the digits after the trunk 0 (or after +44) against the UK numbering plan."""
+    if "/" in national and not _SLASHED_DIALLING_CODE.match(national):
+        return False
     groups = _DIGIT_RUN.findall(national)
     # "01 02 03 04 05" (a list of item numbers) has the right digit count but no phone grouping;
     # "7 7 0 0 9 0 0 1 2 3" (one digit at a time) is a number spelt out to dodge the screen.
@@ -461,7 +466,8 @@ _CAPS_WORD = r"[A-Z]{2,}(?:-[A-Z]{2,})?"  # a surname in capitals, after a first
 _ROLE_NAME = re.compile(
     rf"(?<![A-Za-z]){_ROLE}(?: ?[,:(-] ?| )"
     rf"(?P<name>{_TITLE}(?: (?:{_INITIAL}|{_NAME_WORD}|{_CAPS_WORD})){{1,4}}"
-    rf"|(?:{_INITIAL} ){{0,2}}(?P<first>{_NAME_WORD})(?: (?:{_INITIAL}|{_NAME_WORD}|{_CAPS_WORD})){{0,3}})"
+    rf"|(?:{_INITIAL} ){{0,2}}(?P<first>{_NAME_WORD})(?: (?:{_INITIAL}|{_NAME_WORD}|{_CAPS_WORD})){{0,3}}"
+    rf"|{_CAPS_WORD}, ?(?P<given>{_NAME_WORD})(?: (?:{_INITIAL}|{_NAME_WORD})){{0,2}})"  # EXAMPLETON, Jane
     r"(?![A-Za-z0-9])"
 )
 # A capitalised word after a role word that starts a domain phrase ("Witness Statement MG11",
@@ -486,6 +492,7 @@ _NOT_A_NAME = frozenset(
     he she they it his her their its who whom whose which that this these those there then than
     said says states stated reports reported gave refused declined attended confirmed told
     police officer oic cps court crown magistrates defence prosecution prosecutor counsel judge jury
+    sgt sergeant insp inspector constable detective supt superintendent chief pcso
     victim victims witness witnesses complainant complainants suspect suspects defendant defendants
     one two three four five six seven eight nine ten first second third fourth fifth
     january february march april may june july august september october november december
@@ -517,7 +524,7 @@ _NOT_A_PERSON = frozenset(
 def _is_name(match: re.Match[str]) -> bool:
     # After a title ("witness Mr A. Khan") anything capitalised is a person; otherwise the first
     # capitalised word must not start a domain phrase.
-    first = match.group("first")
+    first = match.group("first") or match.group("given")
     if first is not None and first.lower() in _NOT_A_NAME:
         return False
     return not any(word.rstrip(".").lower() in _NOT_A_PERSON for word in match.group("name").split())
