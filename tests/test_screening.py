@@ -1,8 +1,10 @@
 """Personal-data screening of free text (backend/screening.py). No database needed.
 
+The corpora live in tests/screening_corpus/ (hits.txt, prose.txt, limits.txt) and are also
+measured by ``python -m tests.screening_corpus.measure`` (docs/operations/screening.md).
 Every piece of "personal data" here is invented: phone numbers from Ofcom's drama ranges
 (07700 900xxx, 0161 496 0xxx, 020 7946 0xxx, 01632 960xxx, 03069 990xxx), example.org
-addresses, postcodes of the right shape tied to nobody.
+addresses, names like Exampleton, postcodes of the right shape tied to nobody.
 """
 
 import ast
