@@ -21,6 +21,7 @@ server's request timeout.
 import csv
 import io
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -160,11 +161,12 @@ def _check_header(header: list[str]) -> None:
     problems = []
     if len(header) > len(COLUMNS):
         problems.append(f"{len(header):,} columns; at most {len(COLUMNS)}: {named(COLUMNS)}.")
-    unknown = [f"{name[:40]!r} (column {index})" for index, name in enumerate(header, start=1) if name not in COLUMNS]
+    unknown = [(index, name) for index, name in enumerate(header, start=1) if name not in COLUMNS]
     if unknown:
-        shown = named(unknown[:10]) + (f" and {len(unknown) - 10:,} more" if len(unknown) > 10 else "")
-        problems.append(f"Unknown column(s): {shown}.")
-    repeated = sorted({name for name in header if name in COLUMNS and header.count(name) > 1})
+        shown = named(f"{name[:40]!r} (column {index})" for index, name in unknown[:10])
+        more = f" and {len(unknown) - 10:,} more" if len(unknown) > 10 else ""
+        problems.append(f"Unknown column(s): {shown}{more}.")
+    repeated = sorted(name for name, count in Counter(header).items() if name in COLUMNS and count > 1)
     if repeated:
         problems.append(f"Repeated column(s): {named(repeated)}.")
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
