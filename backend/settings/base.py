@@ -221,7 +221,7 @@ DEMO_PASSWORD = env_str("DEMO_PASSWORD", "")
 # well inside gunicorn's 30 s worker timeout (scripts/bench_import.py measures it).
 CSV_IMPORT_MAX_BYTES = env_int("CSV_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
 CSV_IMPORT_MAX_ROWS = env_int("CSV_IMPORT_MAX_ROWS", 5000)
-# Form fields of a request are held in memory up to this size (the API's own bodies are a few KB).
+# Form-encoded and multipart fields other than files, held in memory: at most this many bytes.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 # An uploaded file up to the CSV limit is held in memory; a larger one is spooled to a temporary
 # file (never into memory) and then refused unread.
