@@ -222,7 +222,17 @@ STORAGES = {
 # Demo data password (seed_demo); generated and printed when unset.
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "")
 
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# --- Request bodies and CSV intake ------------------------------------------------------
+# CSV intake (POST /api/v1/cases/import/, manage.py import_cases): largest file in bytes, and
+# most lines after the header (blank ones included). The defaults import in a few seconds,
+# well inside gunicorn's 30 s worker timeout (scripts/bench_import.py measures it).
+CSV_IMPORT_MAX_BYTES = env_int("CSV_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
+CSV_IMPORT_MAX_ROWS = env_int("CSV_IMPORT_MAX_ROWS", 5000)
+# Form-encoded and multipart fields other than files, held in memory: at most this many bytes.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# An uploaded file up to the CSV limit is held in memory; a larger one is spooled to a temporary
+# file (never into memory) and then refused unread.
+FILE_UPLOAD_MAX_MEMORY_SIZE = CSV_IMPORT_MAX_BYTES
 
 LOGGING = {
     "version": 1,

@@ -20,6 +20,7 @@ from disclosure.models import (
     ScheduleKind,
     Severity,
 )
+from disclosure.services.cases import ITEM_COUNT_MAX, REVISION_MAX, validate_received_on
 from disclosure.services.samples import MAX_SAMPLE_SIZE
 from forces.models import Organisation, Stream
 
@@ -75,7 +76,12 @@ class CaseOutputSerializer(serializers.ModelSerializer):
 
 
 class CaseImportInputSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="CSV: force, urn, stream, kind, received_on, item_count[, revision].")
+    file = serializers.FileField(
+        help_text=(
+            "CSV (UTF-8): force, urn, stream, kind, received_on, item_count[, revision]. At most "
+            "CSV_IMPORT_MAX_BYTES bytes and CSV_IMPORT_MAX_ROWS lines after the header (2 MiB and 5000 by default)."
+        )
+    )
 
 
 class CaseImportOutputSerializer(serializers.Serializer):
@@ -87,9 +93,9 @@ class CaseImportOutputSerializer(serializers.Serializer):
 class ScheduleCreateInputSerializer(serializers.Serializer):
     case = VisiblePrimaryKeyRelatedField(queryset=Case.objects.select_related("force"))
     kind = serializers.ChoiceField(choices=ScheduleKind.choices)
-    received_on = serializers.DateField()
-    item_count = serializers.IntegerField(min_value=0, max_value=100_000)
-    revision = serializers.IntegerField(min_value=1, max_value=99, default=1)
+    received_on = serializers.DateField(validators=[validate_received_on])
+    item_count = serializers.IntegerField(min_value=0, max_value=ITEM_COUNT_MAX)
+    revision = serializers.IntegerField(min_value=1, max_value=REVISION_MAX, default=1)
 
 
 class ScheduleOutputSerializer(serializers.ModelSerializer):

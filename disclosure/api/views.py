@@ -1,6 +1,5 @@
 """Dip-sampling API. Views parse input, call one service and serialize its result."""
 
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
@@ -24,8 +23,6 @@ from disclosure.models import (
     SampledSchedule,
     Schedule,
 )
-from disclosure.services.imports import parse_csv
-from forces.models import Organisation
 
 IF_MATCH = OpenApiParameter(
     "If-Match", str, OpenApiParameter.HEADER, required=False, description="The ETag (row_version) you read."
@@ -92,21 +89,8 @@ class CaseViewSet(ReadOnly, mixins.CreateModelMixin):
     def import_csv(self, request):
         """All-or-nothing CSV intake of cases and schedules; every bad row is named by line and field."""
         upload = self.validated_input(s.CaseImportInputSerializer)["file"]
-        try:
-            text = upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ValidationError({"file": "The file is not UTF-8 text (save it as CSV UTF-8)."}) from None
-        result = services.case_schedule_import(
-            actor=request.user,
-            rows=parse_csv(text),
-            visible_forces=Organisation.objects.visible_to(request.user).forces(),
-        )
-        body = {
-            "rows": result.rows,
-            "cases_created": result.cases_created,
-            "schedules_created": result.schedules_created,
-        }
-        return Response(s.CaseImportOutputSerializer(body).data, status=status.HTTP_201_CREATED)
+        result = services.case_schedule_import(actor=request.user, source=upload)
+        return Response(s.CaseImportOutputSerializer(result).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(
