@@ -4,26 +4,21 @@ from contextlib import contextmanager
 
 from auditlog.context import auditlog_value, set_actor
 from auditlog.middleware import AuditlogMiddleware
-from django.conf import settings
+
+from backend.net import client_address
 
 
 class AuditMiddleware(AuditlogMiddleware):
     """django-auditlog's middleware, trusting X-Forwarded-For only behind known proxies.
 
     The stock middleware believes any X-Forwarded-For header, so a client could write any
-    address into the audit log. Here the header counts only when TRUSTED_PROXY_COUNT > 0,
-    and then the address is the one the nearest trusted proxy saw.
+    address into the audit log. Here the address is ``backend.net.client_address`` - the
+    same one the throttles and the lockout use.
     """
 
     @staticmethod
     def _get_remote_addr(request):
-        proxies = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
-        forwarded = request.headers.get("X-Forwarded-For", "")
-        if proxies and forwarded:
-            hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-            if len(hops) >= proxies:
-                return hops[-proxies]
-        return request.META.get("REMOTE_ADDR")
+        return client_address(request)
 
 
 def audit_set_actor(user) -> None:

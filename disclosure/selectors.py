@@ -1,8 +1,26 @@
 """Reads for dip sampling. API lists start from the base viewset's scoped queryset (``visible_to``)."""
 
+import datetime
+
 from django.db.models import QuerySet
 
 from disclosure.models import Checklist, Criterion, DipSample, Schedule
+
+#: The draw's size cap: the larger of DRAW_CAP_MINIMUM and DRAW_CAP_PERCENT% of the eligible
+#: schedules (rounded up), and never more than there are.
+DRAW_CAP_MINIMUM = 10
+DRAW_CAP_PERCENT = 20
+DRAW_RULE = (
+    f"A draw picks at random, with a seed the server chooses and records, from this force's schedules of the "
+    f"stream received in the period and never sampled before; it may take at most the larger of "
+    f"{DRAW_CAP_MINIMUM} and {DRAW_CAP_PERCENT}% of them (and never more than there are)."
+)
+
+
+def draw_cap(eligible_count: int) -> int:
+    """The largest sample a draw may take from ``eligible_count`` eligible schedules."""
+    twenty_percent = -(-eligible_count * DRAW_CAP_PERCENT // 100)  # rounded up
+    return min(eligible_count, max(DRAW_CAP_MINIMUM, twenty_percent))
 
 
 def checklist_current() -> Checklist:
@@ -29,3 +47,32 @@ def dip_sample_eligible_schedules(*, dip_sample: DipSample) -> QuerySet[Schedule
         .exclude(sampled__isnull=False)
         .order_by("id")
     )
+
+
+def dip_sample_draw_preview(*, dip_sample: DipSample) -> dict:
+    """What a draw would pick from, before drawing: the count, the cap and the rule in plain words.
+
+    For a drawn sample, ``drawn_from`` is the sorted ids the draw picked from (to re-run it).
+    """
+    count = dip_sample_eligible_schedules(dip_sample=dip_sample).count()
+    return {
+        "force": dip_sample.force.code,
+        "stream": dip_sample.stream,
+        "period": {"from": dip_sample.period_start, "to": dip_sample.period_end},
+        "count": count,
+        "cap": draw_cap(count),
+        "rule": DRAW_RULE,
+        "drawn_from": dip_sample.eligible_ids,
+    }
+
+
+def dip_samples_overlapping(
+    *, force_id: int, stream: str, period_start: datetime.date, period_end: datetime.date, exclude_pk=None
+) -> list[int]:
+    """Ids of the samples of the same force and stream whose period shares a day with the given one."""
+    samples = DipSample.objects.filter(
+        force_id=force_id, stream=stream, period_start__lte=period_end, period_end__gte=period_start
+    )
+    if exclude_pk is not None:
+        samples = samples.exclude(pk=exclude_pk)
+    return list(samples.order_by("id").values_list("id", flat=True))

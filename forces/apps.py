@@ -13,6 +13,8 @@ class ForcesConfig(AppConfig):
         auditlog.register(Organisation)
         auditlog.register(Membership)
 
+        from forces import receivers  # noqa: F401  (account security on password change and deactivation)
+
     def seed_demo(self, *, password: str, stdout) -> None:
         from forces.demo import seed_organisations_and_users
 

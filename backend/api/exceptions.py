@@ -98,7 +98,7 @@ def exception_handler(exc, context):
         body["detail"] = "The request has invalid fields."
         body["fields"] = _flatten(exc.detail)
     else:
-        detail = getattr(exc, "detail", None)
+        detail = getattr(exc, "detail", None) if isinstance(exc, exceptions.APIException) else str(exc)
         codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
         code = codes if isinstance(codes, str) and codes != exceptions.APIException.default_code else None
         body["code"] = code or CODES_BY_STATUS.get(response.status_code, f"http_{response.status_code}")

@@ -1,6 +1,5 @@
 """Dip-sampling API. Views parse input, call one service and serialize its result."""
 
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
@@ -10,7 +9,7 @@ from rest_framework.response import Response
 
 from backend.api.viewsets import TenantScopedViewSet
 from backend.querysets import related_count
-from disclosure import services
+from disclosure import selectors, services
 from disclosure.api import serializers as s
 from disclosure.filters import AssessmentFilter, CaseFilter, DefectFilter, DipSampleFilter, ScheduleFilter
 from disclosure.models import (
@@ -24,8 +23,6 @@ from disclosure.models import (
     SampledSchedule,
     Schedule,
 )
-from disclosure.services.imports import parse_csv
-from forces.models import Organisation
 
 IF_MATCH = OpenApiParameter(
     "If-Match", str, OpenApiParameter.HEADER, required=False, description="The ETag (row_version) you read."
@@ -35,6 +32,27 @@ CONFLICT = OpenApiResponse(description="Wrong state for this step, or changed by
 
 class ReadOnly(TenantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     pass
+
+
+class SaysWhenSignaturesAreVoided:
+    """Write answers carry ``signatures_voided``: true when the change voided the sample's signatures.
+
+    The services mark the object they return (``signatures_voided``); the answer is re-read
+    in scope by ``respond_with``, so the mark is carried over here.
+    """
+
+    def respond_with(self, service, /, **kwargs):
+        voided = []
+
+        def run(**service_kwargs):
+            result = service(**service_kwargs)
+            voided.append(bool(getattr(result, "signatures_voided", False)))
+            return result
+
+        response = super().respond_with(run, **kwargs)
+        if isinstance(response.data, dict):
+            response.data["signatures_voided"] = any(voided)
+        return response
 
 
 @extend_schema_view(create=extend_schema(request=s.CaseCreateInputSerializer, responses={201: s.CaseOutputSerializer}))
@@ -71,21 +89,8 @@ class CaseViewSet(ReadOnly, mixins.CreateModelMixin):
     def import_csv(self, request):
         """All-or-nothing CSV intake of cases and schedules; every bad row is named by line and field."""
         upload = self.validated_input(s.CaseImportInputSerializer)["file"]
-        try:
-            text = upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ValidationError({"file": "The file is not UTF-8 text (save it as CSV UTF-8)."}) from None
-        result = services.case_schedule_import(
-            actor=request.user,
-            rows=parse_csv(text),
-            visible_forces=Organisation.objects.visible_to(request.user).forces(),
-        )
-        body = {
-            "rows": result.rows,
-            "cases_created": result.cases_created,
-            "schedules_created": result.schedules_created,
-        }
-        return Response(s.CaseImportOutputSerializer(body).data, status=status.HTTP_201_CREATED)
+        result = services.case_schedule_import(actor=request.user, source=upload)
+        return Response(s.CaseImportOutputSerializer(result).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(
@@ -142,8 +147,11 @@ class ChecklistViewSet(ReadOnly):
     ),
     destroy=extend_schema(responses={204: None, 409: CONFLICT}),
 )
-class DipSampleViewSet(ReadOnly, mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin):
-    """Joint dip samples: plan, ``draw``, assess, ``complete``, ``sign-off`` (one lead of each side), ``reopen``."""
+class DipSampleViewSet(
+    SaysWhenSignaturesAreVoided, ReadOnly, mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin
+):
+    """Joint dip samples: plan, ``eligible`` (preview), ``draw`` / ``undraw``, ``add-schedule``,
+    ``not-assessable``, assess, ``complete``, ``sign-off`` (one lead of each side), ``reopen``."""
 
     queryset = DipSample.objects.all()
     serializer_class = s.DipSampleOutputSerializer
@@ -172,12 +180,46 @@ class DipSampleViewSet(ReadOnly, mixins.CreateModelMixin, mixins.UpdateModelMixi
     def destroy(self, request, *args, **kwargs):
         return self.respond_with(services.dip_sample_delete, dip_sample=self.get_object())
 
+    @extend_schema(responses={200: s.DipSampleEligibleOutputSerializer})
+    @action(detail=True, methods=["get"])
+    def eligible(self, request, pk=None):
+        """Preview of the draw: how many schedules are eligible, the size cap and the rule in plain words."""
+        preview = selectors.dip_sample_draw_preview(dip_sample=self.get_object())
+        return Response(s.DipSampleEligibleOutputSerializer(preview).data)
+
     @extend_schema(request=s.DipSampleDrawInputSerializer, responses={200: s.DipSampleOutputSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def draw(self, request, pk=None):
-        """Draw ``size`` schedules at random from those eligible; the seed is kept so the draw can be reproduced."""
+        """Draw ``size`` schedules at random from those eligible (at most the cap); the seed is kept to re-run it."""
+        dip_sample = self.get_object()
         data = self.validated_input(s.DipSampleDrawInputSerializer)
-        return self.respond_with(services.dip_sample_draw, dip_sample=self.get_object(), **data)
+        return self.respond_with(services.dip_sample_draw, dip_sample=dip_sample, **data)
+
+    @extend_schema(request=None, responses={200: s.DipSampleOutputSerializer, 409: CONFLICT})
+    @action(detail=True, methods=["post"])
+    def undraw(self, request, pk=None):
+        """Undo the draw while nothing is assessed: back to ``planned``, the schedules eligible again."""
+        return self.respond_with(services.dip_sample_undraw, dip_sample=self.get_object())
+
+    @extend_schema(
+        request=s.DipSampleScheduleReasonInputSerializer, responses={200: s.DipSampleOutputSerializer, 409: CONFLICT}
+    )
+    @action(detail=True, methods=["post"], url_path="add-schedule", url_name="add-schedule")
+    def add_schedule(self, request, pk=None):
+        """Add an eligible schedule to a drawn sample by hand, with the reason; it is marked ``hand_picked``."""
+        dip_sample = self.get_object()
+        data = self.validated_input(s.DipSampleScheduleReasonInputSerializer)
+        return self.respond_with(services.dip_sample_add_schedule, dip_sample=dip_sample, **data)
+
+    @extend_schema(
+        request=s.DipSampleScheduleReasonInputSerializer, responses={200: s.DipSampleOutputSerializer, 409: CONFLICT}
+    )
+    @action(detail=True, methods=["post"], url_path="not-assessable", url_name="not-assessable")
+    def not_assessable(self, request, pk=None):
+        """Mark a sampled, unassessed schedule as not assessable, with the reason."""
+        dip_sample = self.get_object()
+        data = self.validated_input(s.DipSampleScheduleReasonInputSerializer)
+        return self.respond_with(services.dip_sample_mark_not_assessable, dip_sample=dip_sample, **data)
 
     @extend_schema(request=None, responses={200: s.DipSampleOutputSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
@@ -196,9 +238,10 @@ class DipSampleViewSet(ReadOnly, mixins.CreateModelMixin, mixins.UpdateModelMixi
     )
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
-        """Reopen a signed-off sample (an org admin of its CPS Area), giving the reason."""
+        """Reopen a signed-off sample (an Area org admin) or a completed one (also its leads), with the reason."""
+        dip_sample = self.get_object()
         data = self.validated_input(s.DipSampleReopenInputSerializer)
-        return self.respond_with(services.dip_sample_reopen, dip_sample=self.get_object(), **data)
+        return self.respond_with(services.dip_sample_reopen, dip_sample=dip_sample, **data)
 
 
 @extend_schema_view(
@@ -212,7 +255,9 @@ class DipSampleViewSet(ReadOnly, mixins.CreateModelMixin, mixins.UpdateModelMixi
     ),
     destroy=extend_schema(responses={204: None, 409: CONFLICT}),
 )
-class AssessmentViewSet(ReadOnly, mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin):
+class AssessmentViewSet(
+    SaysWhenSignaturesAreVoided, ReadOnly, mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin
+):
     """Assessments of sampled schedules against a checklist version; read-only once the sample is signed off."""
 
     queryset = Assessment.objects.all()
@@ -252,7 +297,9 @@ class AssessmentViewSet(ReadOnly, mixins.CreateModelMixin, mixins.UpdateModelMix
     ),
     destroy=extend_schema(responses={204: None, 409: CONFLICT}),
 )
-class DefectViewSet(ReadOnly, mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin):
+class DefectViewSet(
+    SaysWhenSignaturesAreVoided, ReadOnly, mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin
+):
     """Defects logged against assessments, by category code of the taxonomy."""
 
     queryset = Defect.objects.all()

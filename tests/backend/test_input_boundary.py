@@ -385,7 +385,7 @@ def _related_fields(serializer, path=""):
             yield from _related_fields(field, f"{path}{name}.")
 
 
-#: Reference data, the same for every tenant (DESIGN.md): any signed-in user may name it.
+#: Reference data, the same for every tenant (docs/architecture.md): any signed-in user may name it.
 REFERENCE_MODELS = {"DefectCategory", "Checklist", "Criterion"}
 
 
@@ -435,3 +435,22 @@ def test_odd_values_of_known_parameters_get_a_4xx_not_a_500(shared_world, db, pa
         assert response.status_code == 200
     else:
         _error(response, status)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/auth/logout/", "/api/v1/auth/logout-all/"])
+def test_the_logout_views_answer_non_utf8_bytes_in_authorization_with_401(db, path):
+    _error(Client().post(path, HTTP_AUTHORIZATION="Token \xff\xfe"), 401)
+
+
+def test_a_django_permission_denied_keeps_its_message_and_gets_a_specific_code():
+    from django.core.exceptions import PermissionDenied
+
+    from backend.api.exceptions import exception_handler
+
+    response = exception_handler(PermissionDenied("Only the police lead may change police_lead."), {})
+    assert response.status_code == 403
+    assert response.data == {
+        "status": 403,
+        "code": "permission_denied",
+        "detail": "Only the police lead may change police_lead.",
+    }
