@@ -120,3 +120,12 @@ def test_an_id_of_another_tenant_answers_exactly_like_one_that_does_not_exist(ma
     assert list(bodies[0]["fields"]) == [param]
     own = client.get(path, {param: getattr(marked.rows["LANCS"], row).pk})
     assert own.status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/api/v1/cases/", "/api/v1/dip-samples/", "/api/v1/defects/"])
+def test_a_force_code_of_another_tenant_answers_exactly_like_one_that_does_not_exist(marked, client_for, path):
+    client = client_for(marked.lancs_lead)
+    answers = [client.get(path, {"force": code}) for code in ("KENT", "NOPE")]
+    assert [a.status_code for a in answers] == [200, 200]
+    assert [a.json()["count"] for a in answers] == [0, 0]
+    assert client.get(path, {"force": "lancs"}).json()["count"] > 0
