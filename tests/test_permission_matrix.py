@@ -519,6 +519,9 @@ def test_the_base_viewset_refuses_a_queryset_without_scoping():
 
     with pytest.raises(TypeError, match="visible_to"):
         type("Unscoped", (TenantScopedViewSet,), {"queryset": get_user_model().objects.all()})
+    mixin = type("UsersMixin", (), {"queryset": get_user_model().objects.all()})
+    with pytest.raises(TypeError, match="visible_to"):
+        type("UnscopedThroughAMixin", (mixin, TenantScopedViewSet), {})
 
 
 class _QuerysetMixin:

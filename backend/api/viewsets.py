@@ -74,7 +74,7 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
                         f"{cls.__qualname__} gets {name}() from {klass.__qualname__}, but {name}() applies the "
                         "tenancy rule; use refine_queryset() or permission_classes instead."
                     )
-        queryset = cls.__dict__.get("queryset")
+        queryset = getattr(cls, "queryset", None)  # wherever in the hierarchy it is set
         if queryset is not None and not hasattr(queryset, "visible_to"):
             raise TypeError(f"{cls.__qualname__}.queryset must be a queryset with visible_to(user).")
 
