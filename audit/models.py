@@ -2,9 +2,11 @@
 
 Append-only through the app: an entry cannot be changed or deleted by the ORM, the admin
 or the API. Only the erasure of a whole user account detaches it (actor set to null).
+What an entry may hold is decided when a model is registered (``backend.audit.audit_register``).
 """
 
 from auditlog.models import AbstractLogEntry, LogEntryManager
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
@@ -50,6 +52,37 @@ class AuditEventManager(LogEntryManager.from_queryset(AuditEventQuerySet)):
             kwargs["changes"] = {field: [ERASED, None] for field in kwargs["changes"]}
             kwargs["serialized_data"] = None
         return super().log_create(instance, force_log=force_log, **kwargs)
+
+    def log_list_access(self, *, model, rows, query: dict, actor, remote_addr, remote_port=None, cid=None):
+        """Log a page of a list read: one ``access`` entry per (Area, force) of ``rows``, in one INSERT.
+
+        Each entry names the query and the ids of its force's rows on the page
+        (``additional_data["list"]``), so the force's org admins see the reads of their rows.
+        ``rows`` are the page already fetched: ``audit_scope()`` of a tenant row reads its own columns.
+        """
+        ids_by_scope: dict[tuple, list] = {}
+        for row in rows:
+            ids_by_scope.setdefault(row.audit_scope(), []).append(row.pk)
+        content_type = ContentType.objects.get_for_model(model)
+        plural = model._meta.verbose_name_plural
+        events = [
+            self.model(
+                content_type=content_type,
+                object_pk="",
+                object_repr=f"List read: {len(ids)} {plural}",
+                action=AbstractLogEntry.Action.ACCESS,
+                actor=actor,
+                actor_email=getattr(actor, "email", None),
+                remote_addr=remote_addr,
+                remote_port=remote_port,
+                cid=cid,
+                area_id=area_id,
+                force_id=force_id,
+                additional_data={"list": {"query": query, "ids": ids}},
+            )
+            for (area_id, force_id), ids in ids_by_scope.items()
+        ]
+        return self.bulk_create(events)
 
 
 class AuditEvent(AbstractLogEntry):
