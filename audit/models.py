@@ -1,11 +1,13 @@
 """The audit log: django-auditlog entries, filed under the Area and force they concern.
 
-Append-only through the app: an entry cannot be changed or deleted by the ORM, the admin
-or the API. Only the erasure of a whole user account detaches it (actor set to null).
+Append-only: an entry cannot be changed or deleted by the ORM, the admin or the API, and on
+PostgreSQL a trigger refuses UPDATE, DELETE and TRUNCATE of the table (migration 0002). Nothing
+cascades into it: a user or content type with entries cannot be deleted (accounts are deactivated).
 What an entry may hold is decided when a model is registered (``backend.audit.audit_register``).
 """
 
 from auditlog.models import AbstractLogEntry, LogEntryManager
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models
@@ -86,6 +88,18 @@ class AuditEventManager(LogEntryManager.from_queryset(AuditEventQuerySet)):
 
 
 class AuditEvent(AbstractLogEntry):
+    # auditlog's CASCADE and SET_NULL would rewrite or delete entries: PROTECT refuses instead.
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, related_name="+", verbose_name="content type"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        blank=True,
+        null=True,
+        related_name="+",
+        verbose_name="actor",
+    )
     area = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=True
     )

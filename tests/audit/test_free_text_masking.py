@@ -9,6 +9,7 @@ import json
 import pytest
 from auditlog.registry import auditlog
 from django.core.exceptions import PermissionDenied
+from django.db.models import ProtectedError
 from django.test import override_settings
 
 from audit.models import AuditEvent
@@ -16,7 +17,7 @@ from disclosure import services
 from disclosure.models import Assessment, Defect, DefectCategory, DipSample
 from forces.models import Membership
 from tests.audit.hashing import expected_hash
-from tests.factories import assess, make_sample
+from tests.factories import UserFactory, assess, make_sample
 
 CREATE, UPDATE, DELETE = AuditEvent.Action.CREATE, AuditEvent.Action.UPDATE, AuditEvent.Action.DELETE
 DESCRIPTION = "Items 3-7 block listed as 'various' with no description of contents."
@@ -148,6 +149,20 @@ def test_object_reprs_of_rows_with_free_text_hold_none_of_it(world, assessment):
     )
     assert DESCRIPTION not in str(defect) and ITEM_REFERENCE not in str(defect)
     assert entries(defect).get(action=CREATE).object_repr == f"Defect {defect.pk} on assessment {assessment.pk}"
+
+
+def test_a_user_with_audit_entries_cannot_be_deleted(world):
+    """Deleting the actor would rewrite entries (auditlog's SET_NULL): it is refused; accounts are deactivated."""
+    actor = world.gmp_admin
+    newcomer = UserFactory(username="newcomer3")
+    from backend.audit import audit_as
+
+    with audit_as(actor):
+        Membership.objects.create(user=newcomer, organisation=world.gmp, role="org_admin")
+    assert AuditEvent.objects.filter(actor=actor).exists()
+    with pytest.raises(ProtectedError):
+        actor.delete()
+    assert AuditEvent.objects.filter(actor=actor).exists()
 
 
 def test_auditlogs_flush_command_deletes_nothing(world):
