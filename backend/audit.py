@@ -116,7 +116,7 @@ def audit_register(model, *, keep: Iterable[str] = ()) -> None:
     """Register ``model`` with auditlog under the house rule (the one way to audit a model).
 
     - Only the model's own columns are logged: many-to-many fields and reverse relations are not
-      (auditlog would otherwise log a creation's ``schedules`` as ``disclosure.Schedule.None``).
+      (auditlog would otherwise log a creation's ``assessments`` as ``disclosure.Assessment.None``).
     - Values are kept for fields ``value_is_logged`` accepts and for the fields named in ``keep``
       (codes and published reference texts that are not personal, e.g. a URN or a category name).
       Every other field - descriptions, notes, reasons, messages, anything a user types - is
