@@ -8,13 +8,13 @@ not found (404). Subclasses cannot override ``get_queryset``, ``get_object`` or
 """
 
 from auditlog.signals import accessed
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import transaction
 from rest_framework import status as http_status
 from rest_framework import viewsets
 from rest_framework.response import Response
 
-from backend.audit import audit_set_actor
+from backend.audit import audit_set_actor, log_list_consultation
 
 SEALED_METHODS = ("get_queryset", "get_object", "get_permissions", "initial")
 
@@ -22,7 +22,7 @@ SEALED_METHODS = ("get_queryset", "get_object", "get_permissions", "initial")
 class TenantScopedViewSet(viewsets.GenericViewSet):
     #: Set by subclasses: ``Model.objects.all()``; its queryset class must offer ``visible_to(user)``.
     queryset = None
-    #: Detail reads of case-level records are logged as consultations (DPA 2018 s.62).
+    #: Reads of case-level records, detail and list, are logged as consultations (DPA 2018 s.62).
     log_consultation = False
 
     def __init_subclass__(cls, **kwargs):
@@ -57,6 +57,16 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
         if self.log_consultation and self.request.method == "GET":
             accessed.send(sender=obj.__class__, instance=obj)
         return obj
+
+    # --- audit: a list read is a consultation of every row on the page (backend.audit) ----------
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if self.log_consultation and self.request.method == "GET":
+            if page is None:
+                raise ImproperlyConfigured(f"{type(self).__qualname__} logs consultations: its lists must paginate.")
+            log_list_consultation(request=self.request, view=self, model=queryset.model, rows=page)
+        return page
 
     # --- writes: views parse input, call one service, and answer with the scoped result ----
 
