@@ -9,12 +9,13 @@ class DisclosureConfig(AppConfig):
         from backend.audit import audit_register
         from disclosure import models
 
-        # Free text (Defect.description and item_reference, Assessment.notes, DipSample.reopen_reason)
-        # is logged as changed, never its value; `keep` names the non-personal codes and reference texts.
+        # Free text (Defect.description and item_reference, Assessment.notes, the reasons on dip samples
+        # and sampled schedules) is logged as changed, never its value; `keep` names the non-personal
+        # codes and reference texts (and the ids a draw was made from, so the log can prove the draw).
         audit_register(models.Case, keep=["urn"])
+        audit_register(models.DipSample, keep=["eligible_ids"])
         for model in (
             models.Schedule,
-            models.DipSample,
             models.SampledSchedule,
             models.Assessment,
             models.AssessmentAnswer,

@@ -4,7 +4,7 @@ A row-level BEFORE UPDATE OR DELETE trigger and a statement-level BEFORE TRUNCAT
 raise, whoever runs the statement: raw SQL, an ORM call that bypasses AuditEventQuerySet,
 django-auditlog's ``auditlogflush`` (DELETE or TRUNCATE), or a ``TRUNCATE ... CASCADE``
 of a table the log points at. SQLite (laptops, the default test run) gets no trigger: production and
-CI run PostgreSQL. See docs/decisions/0007-audit-integrity.md.
+CI run PostgreSQL. See docs/decisions/0008-audit-integrity.md.
 
 The foreign keys auditlog declares with CASCADE (content type) and SET_NULL (actor) would
 have Django rewrite or delete entries: they become PROTECT (no SQL: on_delete is Django's).

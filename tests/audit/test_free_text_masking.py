@@ -135,7 +135,8 @@ def test_every_audited_model_is_registered_under_the_masking_rule():
     masked = {model.__name__: set(auditlog.get_model_fields(model)["mask_fields"]) for model in models}
     assert masked["Defect"] == {"description", "item_reference"}
     assert masked["Assessment"] == {"notes"}
-    assert masked["DipSample"] == {"reopen_reason"}
+    assert masked["DipSample"] == {"reopen_reason", "overlap_reason"}
+    assert masked["SampledSchedule"] == {"reason", "not_assessable_reason"}
     assert masked["Case"] == set()  # the URN is a reference, logged as it is
 
 
