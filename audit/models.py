@@ -13,12 +13,14 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
 
+from backend.querysets import ScopedQuerySet, scoping
 from forces.models import Membership, Organisation, OrganisationKind, Role, is_anonymous
 
 ERASED = "[erased]"
 
 
-class AuditEventQuerySet(models.QuerySet):
+class AuditEventQuerySet(ScopedQuerySet):
+    @scoping
     def visible_to(self, user):
         """Area org admins and the Quality Group see their Area's entries; force org admins their force's."""
         if is_anonymous(user):

@@ -3,8 +3,9 @@
 The tenancy rule is applied here before any view code runs: the queryset is always
 ``<Model>.objects.visible_to(request.user)``, so a row outside the user's scope is simply
 not found (404). Subclasses cannot override ``get_queryset``, ``get_object`` or
-``get_permissions`` (a ``TypeError`` at import); they refine the scoped queryset through
-``refine_queryset`` and declare ``permission_classes`` instead.
+``get_permissions`` (a ``TypeError`` at import); they name a ``selector`` (the app's read layer,
+which starts from ``visible_to(user)``: checked on every request) and declare
+``permission_classes`` instead.
 """
 
 from auditlog.signals import accessed
@@ -31,7 +32,7 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
             if name in cls.__dict__:
                 raise TypeError(
                     f"{cls.__qualname__} overrides {name}(), which applies the tenancy rule; "
-                    "use refine_queryset() or permission_classes instead."
+                    "name a selector or declare permission_classes instead."
                 )
         queryset = cls.__dict__.get("queryset")
         if queryset is not None and not hasattr(queryset, "visible_to"):
@@ -46,10 +47,13 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
         model = self.queryset.model
         if getattr(self, "swagger_fake_view", False):
             return model.objects.none()
-        return self.refine_queryset(self.queryset.all().visible_to(self.request.user))
-
-    def refine_queryset(self, queryset):
-        """Hook: add select_related/annotations or narrow further. Never widen."""
+        user = self.request.user
+        selector = type(self).selector
+        queryset = selector(user=user) if selector is not None else self.queryset.all().visible_to(user)
+        if queryset.model is not model or not queryset.is_scoped_for(user):
+            raise ImproperlyConfigured(
+                f"{type(self).__qualname__}: the selector must start from {model.__name__}.objects.visible_to(user)."
+            )
         return queryset
 
     def get_object(self):
