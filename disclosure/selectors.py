@@ -1,10 +1,77 @@
-"""Reads for dip sampling. API lists start from the base viewset's scoped queryset (``visible_to``)."""
+"""Reads for dip sampling.
+
+The ``*_list`` selectors are the read layer of the API (and of the reports to come): each takes
+the acting user, starts from ``visible_to(user)`` and shapes the rows a page shows, so that a
+page costs the same few queries however many rows there are.
+"""
 
 import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
-from disclosure.models import Checklist, Criterion, DipSample, Schedule
+from backend.querysets import related_count
+from disclosure.models import (
+    Assessment,
+    AssessmentAnswer,
+    Case,
+    Checklist,
+    Criterion,
+    Defect,
+    DefectCategory,
+    DipSample,
+    SampledSchedule,
+    Schedule,
+)
+
+
+def case_list(*, user) -> QuerySet[Case]:
+    """Cases ``user`` may read, with their force and Area and the number of schedules."""
+    return (
+        Case.objects.visible_to(user)
+        .select_related("force", "area")
+        .annotate(schedule_count=related_count(Schedule.objects.all(), "case"))
+    )
+
+
+def schedule_list(*, user) -> QuerySet[Schedule]:
+    """Schedules ``user`` may read, with their case, force and Area."""
+    return Schedule.objects.visible_to(user).select_related("case", "force", "area")
+
+
+def defect_category_list(*, user) -> QuerySet[DefectCategory]:
+    """The defect taxonomy (any signed-in user)."""
+    return DefectCategory.objects.visible_to(user)
+
+
+def checklist_list(*, user) -> QuerySet[Checklist]:
+    """Published checklist versions with their criteria (any signed-in user)."""
+    return Checklist.objects.visible_to(user).filter(published_at__isnull=False).prefetch_related("criteria")
+
+
+def dip_sample_list(*, user) -> QuerySet[DipSample]:
+    """Dip samples ``user`` may read, with leads, signatures, the number of assessments and the sampled schedules."""
+    return (
+        DipSample.objects.visible_to(user)
+        .select_related("force", "area", "cps_lead", "police_lead", "cps_signed_off_by", "police_signed_off_by")
+        .annotate(assessment_count=related_count(Assessment.objects.all(), "dip_sample"))
+        .prefetch_related(Prefetch("sampled", queryset=SampledSchedule.objects.order_by("position")))
+    )
+
+
+def assessment_list(*, user) -> QuerySet[Assessment]:
+    """Assessments ``user`` may read, with their answers (and criteria) and the number of defects."""
+    return (
+        Assessment.objects.visible_to(user)
+        .select_related("force", "area", "schedule", "checklist", "assessed_by")
+        .prefetch_related(Prefetch("answers", queryset=AssessmentAnswer.objects.select_related("criterion")))
+        .annotate(defect_count=related_count(Defect.objects.all(), "assessment"))
+    )
+
+
+def defect_list(*, user) -> QuerySet[Defect]:
+    """Defects ``user`` may read, with their category and assessment."""
+    return Defect.objects.visible_to(user).select_related("force", "area", "category", "assessment")
+
 
 #: The draw's size cap: the larger of DRAW_CAP_MINIMUM and DRAW_CAP_PERCENT% of the eligible
 #: schedules (rounded up), and never more than there are.

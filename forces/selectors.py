@@ -6,6 +6,11 @@ from django.db.models import Prefetch, Q, QuerySet
 from forces.models import Membership, Organisation, OrganisationKind, Role
 
 
+def organisation_list(*, user) -> QuerySet[Organisation]:
+    """Organisations ``user`` may see (its own, its Area's forces, its force's Area), with their Area."""
+    return Organisation.objects.visible_to(user).select_related("area")
+
+
 def user_with_memberships(*, user):
     """``user`` re-read with its memberships and their organisations (two queries, whatever their number)."""
     memberships = Prefetch("memberships", queryset=Membership.objects.select_related("organisation"))

@@ -3,18 +3,19 @@
 The tenancy rule is applied here before any view code runs: the queryset is always
 ``<Model>.objects.visible_to(request.user)``, so a row outside the user's scope is simply
 not found (404). Neither a subclass nor a mixin anywhere in its class hierarchy may define
-the sealed methods (a ``TypeError`` at import); views refine the scoped queryset through
-``refine_queryset`` and declare ``permission_classes``, which are checked only after the
-base's own check that the user is signed in and active.
+the sealed methods (a ``TypeError`` at import); views name a ``selector`` (the app's read
+layer, which starts from ``visible_to(user)``: checked on every request) and declare
+``permission_classes``, which are checked only after the base's own check that the user is
+signed in and active.
 
-Input is strict (docs/decisions/0008-strict-api-input.md): a query parameter the view does not read, or a body
-field its input serializer does not take, is a 400 naming it.
+Input is strict (docs/decisions/0008-strict-api-input.md): a query parameter the view does not
+read, or a body field its input serializer does not take, is a 400 naming it.
 """
 
 import re
 
 from auditlog.signals import accessed
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models, transaction
 from django.http import Http404
 from rest_framework import status as http_status
@@ -24,7 +25,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
 from backend.api.strict import validate_strictly
-from backend.audit import audit_set_actor
+from backend.audit import audit_set_actor, log_list_consultation
 from backend.filters import is_valid_id, query_parameter_names
 
 SEALED_METHODS = (
@@ -57,7 +58,10 @@ def _may_define_sealed(klass) -> bool:
 class TenantScopedViewSet(viewsets.GenericViewSet):
     #: Set by subclasses: ``Model.objects.all()``; its queryset class must offer ``visible_to(user)``.
     queryset = None
-    #: Detail reads of case-level records are logged as consultations (DPA 2018 s.62).
+    #: Set by subclasses: the read selector, ``selector(user=) -> Model.objects.visible_to(user)...``;
+    #: without one, the rows are ``queryset.visible_to(user)``.
+    selector = None
+    #: Reads of case-level records, detail and list, are logged as consultations (DPA 2018 s.62).
     log_consultation = False
     #: Query parameters a view (or one action, through ``@action(extra_query_parameters=...)``) reads
     #: besides its filters, ``ordering`` and the page ones; any other is a 400.
@@ -72,7 +76,7 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
                 if name in klass.__dict__:
                     raise TypeError(
                         f"{cls.__qualname__} gets {name}() from {klass.__qualname__}, but {name}() applies the "
-                        "tenancy rule; use refine_queryset() or permission_classes instead."
+                        "tenancy rule; name a selector or declare permission_classes instead."
                     )
         queryset = getattr(cls, "queryset", None)  # wherever in the hierarchy it is set
         if queryset is not None and not hasattr(queryset, "visible_to"):
@@ -119,10 +123,13 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
         model = self.queryset.model
         if getattr(self, "swagger_fake_view", False):
             return model.objects.none()
-        return self.refine_queryset(self.queryset.all().visible_to(self.request.user))
-
-    def refine_queryset(self, queryset):
-        """Hook: add select_related/annotations or narrow further. Never widen."""
+        user = self.request.user
+        selector = type(self).selector
+        queryset = selector(user=user) if selector is not None else self.queryset.all().visible_to(user)
+        if queryset.model is not model or not queryset.is_scoped_for(user):
+            raise ImproperlyConfigured(
+                f"{type(self).__qualname__}: the selector must start from {model.__name__}.objects.visible_to(user)."
+            )
         return queryset
 
     def get_object(self):
@@ -135,6 +142,16 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
         if self.log_consultation and self.request.method == "GET":
             accessed.send(sender=obj.__class__, instance=obj)
         return obj
+
+    # --- audit: a list read is a consultation of every row on the page (backend.audit) ----------
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if self.log_consultation and self.request.method == "GET":
+            if page is None:
+                raise ImproperlyConfigured(f"{type(self).__qualname__} logs consultations: its lists must paginate.")
+            log_list_consultation(request=self.request, view=self, model=queryset.model, rows=page)
+        return page
 
     # --- writes: views parse input, call one service, and answer with the scoped result ----
 

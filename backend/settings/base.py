@@ -139,6 +139,9 @@ REST_KNOX = {
 AUDITLOG_LOGENTRY_MODEL = "audit.AuditEvent"
 AUDITLOG_STORE_JSON_CHANGES = True
 AUDITLOG_DISABLE_REMOTE_ADDR = False
+# Key of the hash that stands in for free text in audit entries (backend.audit.keyed_hash).
+# Empty: derived from SECRET_KEY. Set it to keep hashes comparable across SECRET_KEY rotations.
+AUDIT_HASH_KEY = env_str("AUDIT_HASH_KEY", "")
 # Number of reverse proxies in front of the app whose X-Forwarded-For may be trusted. It drives
 # backend.net.client_address, the one answer to "where from" for the audit log, every
 # throttle (API calls and logins on every path) and django-axes.

@@ -1,6 +1,5 @@
 """Dip-sampling API. Views parse input, call one service and serialize its result."""
 
-from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -8,19 +7,16 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from backend.api.viewsets import TenantScopedViewSet
-from backend.querysets import related_count
 from disclosure import selectors, services
 from disclosure.api import serializers as s
 from disclosure.filters import AssessmentFilter, CaseFilter, DefectFilter, DipSampleFilter, ScheduleFilter
 from disclosure.models import (
     Assessment,
-    AssessmentAnswer,
     Case,
     Checklist,
     Defect,
     DefectCategory,
     DipSample,
-    SampledSchedule,
     Schedule,
 )
 
@@ -60,16 +56,12 @@ class CaseViewSet(ReadOnly, mixins.CreateModelMixin):
     """Cases, known only by URN. A disclosure lead records cases for the streams it leads."""
 
     queryset = Case.objects.all()
+    selector = selectors.case_list
     serializer_class = s.CaseOutputSerializer
     filterset_class = CaseFilter
     ordering_fields = ["created_at", "urn", "id"]
     ordering = ["-created_at", "-id"]
     log_consultation = True
-
-    def refine_queryset(self, queryset):
-        return queryset.select_related("force", "area").annotate(
-            schedule_count=related_count(Schedule.objects.all(), "case")
-        )
 
     def create(self, request, *args, **kwargs):
         data = self.validated_input(s.CaseCreateInputSerializer)
@@ -100,14 +92,12 @@ class ScheduleViewSet(ReadOnly, mixins.CreateModelMixin):
     """Unused material schedules (MG6C/MG6D/MG6E), SDCs and DMDs received for a case."""
 
     queryset = Schedule.objects.all()
+    selector = selectors.schedule_list
     serializer_class = s.ScheduleOutputSerializer
     filterset_class = ScheduleFilter
     ordering_fields = ["received_on", "id", "kind"]
     ordering = ["-received_on", "-id"]
     log_consultation = True
-
-    def refine_queryset(self, queryset):
-        return queryset.select_related("case", "force", "area")
 
     def create(self, request, *args, **kwargs):
         data = self.validated_input(s.ScheduleCreateInputSerializer)
@@ -118,6 +108,7 @@ class DefectCategoryViewSet(ReadOnly):
     """The defect taxonomy (read-only). Look one up by code, e.g. ``D02``."""
 
     queryset = DefectCategory.objects.all()
+    selector = selectors.defect_category_list
     serializer_class = s.DefectCategoryOutputSerializer
     lookup_field = "code"
     filterset_fields = ["side", "default_severity"]
@@ -130,12 +121,10 @@ class ChecklistViewSet(ReadOnly):
     """Published checklist versions with their criteria (read-only)."""
 
     queryset = Checklist.objects.all()
+    selector = selectors.checklist_list
     serializer_class = s.ChecklistOutputSerializer
     ordering_fields = ["version"]
     ordering = ["-version"]
-
-    def refine_queryset(self, queryset):
-        return queryset.filter(published_at__isnull=False).prefetch_related("criteria")
 
 
 @extend_schema_view(
@@ -154,21 +143,13 @@ class DipSampleViewSet(
     ``not-assessable``, assess, ``complete``, ``sign-off`` (one lead of each side), ``reopen``."""
 
     queryset = DipSample.objects.all()
+    selector = selectors.dip_sample_list
     serializer_class = s.DipSampleOutputSerializer
     filterset_class = DipSampleFilter
     ordering_fields = ["period_start", "period_end", "created_at", "id"]
     ordering = ["-period_start", "-id"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     log_consultation = True
-
-    def refine_queryset(self, queryset):
-        return (
-            queryset.select_related(
-                "force", "area", "cps_lead", "police_lead", "cps_signed_off_by", "police_signed_off_by"
-            )
-            .annotate(assessment_count=related_count(Assessment.objects.all(), "dip_sample"))
-            .prefetch_related(Prefetch("sampled", queryset=SampledSchedule.objects.order_by("position")))
-        )
 
     def create(self, request, *args, **kwargs):
         data = self.validated_input(s.DipSampleCreateInputSerializer)
@@ -261,19 +242,13 @@ class AssessmentViewSet(
     """Assessments of sampled schedules against a checklist version; read-only once the sample is signed off."""
 
     queryset = Assessment.objects.all()
+    selector = selectors.assessment_list
     serializer_class = s.AssessmentOutputSerializer
     filterset_class = AssessmentFilter
     ordering_fields = ["created_at", "id", "rating"]
     ordering = ["id"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     log_consultation = True
-
-    def refine_queryset(self, queryset):
-        return (
-            queryset.select_related("force", "area", "schedule", "checklist", "assessed_by")
-            .prefetch_related(Prefetch("answers", queryset=AssessmentAnswer.objects.select_related("criterion")))
-            .annotate(defect_count=related_count(Defect.objects.all(), "assessment"))
-        )
 
     def create(self, request, *args, **kwargs):
         data = self.validated_input(s.AssessmentCreateInputSerializer)
@@ -303,15 +278,13 @@ class DefectViewSet(
     """Defects logged against assessments, by category code of the taxonomy."""
 
     queryset = Defect.objects.all()
+    selector = selectors.defect_list
     serializer_class = s.DefectOutputSerializer
     filterset_class = DefectFilter
     ordering_fields = ["created_at", "id", "severity"]
     ordering = ["id"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     log_consultation = True
-
-    def refine_queryset(self, queryset):
-        return queryset.select_related("force", "area", "category", "assessment")
 
     def create(self, request, *args, **kwargs):
         data = self.validated_input(s.DefectCreateInputSerializer)

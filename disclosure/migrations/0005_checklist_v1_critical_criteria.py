@@ -1,7 +1,7 @@
 from django.db import migrations
 
 #: Checklist v1 criteria whose failure could cause a miscarriage of justice or a failed trial
-#: (DOMAIN.md's critical defects): N7 ~ X01/X03, N8 ~ C01/C02, E1 ~ E02. Written out here so
+#: (docs/domain.md's critical defects): N7 ~ X01/X03, N8 ~ C01/C02, E1 ~ E02. Written out here so
 #: that this migration means the same thing forever.
 CHECKLIST_V1_CRITICAL = ["N7", "N8", "E1"]
 

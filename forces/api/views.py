@@ -6,11 +6,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from backend.api.viewsets import TenantScopedViewSet
-from forces import services
+from forces import selectors, services
 from forces.api.serializers import AccountUnlockInputSerializer, MeOutputSerializer, OrganisationOutputSerializer
 from forces.filters import OrganisationFilter
 from forces.models import Organisation
-from forces.selectors import user_with_memberships
 
 
 class MeView(APIView):
@@ -18,22 +17,20 @@ class MeView(APIView):
 
     @extend_schema(responses=MeOutputSerializer, tags=["auth"])
     def get(self, request):
-        return Response(MeOutputSerializer(user_with_memberships(user=request.user)).data)
+        return Response(MeOutputSerializer(selectors.user_with_memberships(user=request.user)).data)
 
 
 class OrganisationViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
     """CPS Areas and police forces you may see. Look one up by its code (`GMP`, `CPS-NW`)."""
 
     queryset = Organisation.objects.all()
+    selector = selectors.organisation_list
     serializer_class = OrganisationOutputSerializer
     lookup_field = "code"
     lookup_value_regex = "[A-Za-z0-9-]+"
     filterset_class = OrganisationFilter
     ordering_fields = ["code", "name", "kind"]
     ordering = ["code"]
-
-    def refine_queryset(self, queryset):
-        return queryset.select_related("area")
 
     @extend_schema(
         request=AccountUnlockInputSerializer,

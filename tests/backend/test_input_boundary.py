@@ -307,7 +307,7 @@ def test_a_server_error_under_api_answers_500_in_the_error_shape(shared_world, d
     def boom(*args, **kwargs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr(views.CaseViewSet, "refine_queryset", boom)
+    monkeypatch.setattr(views.CaseViewSet, "selector", boom)
     client = Client(raise_request_exception=False)
     client.force_login(shared_world.gmp_lead)
     body = _error(client.get("/api/v1/cases/"), 500)
