@@ -454,3 +454,9 @@ def test_a_django_permission_denied_keeps_its_message_and_gets_a_specific_code()
         "code": "permission_denied",
         "detail": "Only the police lead may change police_lead.",
     }
+
+
+@pytest.mark.parametrize("body", ["[]", '[{"urn": "06ZZ1111125"}]', "null", '"text"', "1", "{}"])
+def test_a_body_that_is_not_an_object_is_a_400(shared_world, db, body):
+    response = token_client(shared_world.gmp_lead).post("/api/v1/cases/", data=body, content_type="application/json")
+    assert _error(response, 400)["fields"]
