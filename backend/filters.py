@@ -5,7 +5,7 @@ Every FilterSet of the API derives from ``ScopedFilterSet``:
 - a filter on a related row (``?case=12``, ``?dip_sample=3``) takes its choices from
   ``<Model>.objects.visible_to(request.user)``, so the browsable API's filter form lists only
   rows the user may see, and an id of another tenant's row is refused exactly like an id that
-  does not exist: 400, "Select a valid choice", naming the parameter (docs/decisions/0008-strict-api-input.md);
+  does not exist: 400, "Select a valid choice", naming the parameter (docs/decisions/0009-strict-api-input.md);
 - an id that is not a plain ASCII integer within 64 bits is refused the same way before any
   query is made;
 - a boolean filter takes ``true``/``false`` (or ``1``/``0``) and refuses anything else, rather

@@ -8,7 +8,7 @@ layer, which starts from ``visible_to(user)``: checked on every request) and dec
 ``permission_classes``, which are checked only after the base's own check that the user is
 signed in and active.
 
-Input is strict (docs/decisions/0008-strict-api-input.md): a query parameter the view does not
+Input is strict (docs/decisions/0009-strict-api-input.md): a query parameter the view does not
 read, or a body field its input serializer does not take, is a 400 naming it.
 """
 
