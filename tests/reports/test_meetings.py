@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from reports import services
 from tests.factories import make_meeting
 from tests.reports.test_summary import Row, Sample, _year, build
 
@@ -202,3 +203,31 @@ def test_forces_within_chance_of_each_other_are_not_flagged(world, client_for):
 def test_me_lists_the_summaries_the_user_may_read(world, client_for, who, forces, comparisons):
     data = client_for(getattr(world, who)).get("/api/v1/me/").json()
     assert data["summaries"] == {"forces": forces, "comparisons": comparisons}
+
+
+def _meetings(world, count):
+    for _ in range(count):
+        meeting = make_meeting(actor=world.cps_lead, area=world.nw, forces=[world.gmp, world.lancs])
+        for owner in (world.gmp, world.lancs):
+            services.action_item_create(
+                actor=world.cps_lead,
+                meeting=meeting,
+                owner=owner,
+                description="Review schedules.",
+                due_on=meeting.held_on,
+            )
+
+
+@pytest.mark.parametrize("resource", ["meetings", "action-items"])
+def test_meeting_and_action_item_lists_cost_the_same_queries_when_rows_double(
+    world, client_for, count_queries, resource
+):
+    client = client_for(world.gmp_chief)
+    _meetings(world, 2)
+    with count_queries() as small:
+        small_count = client.get(f"/api/v1/{resource}/").json()["count"]
+    _meetings(world, 3)
+    with count_queries() as large:
+        large_count = client.get(f"/api/v1/{resource}/").json()["count"]
+    assert large_count >= 2 * small_count > 0
+    assert len(large) == len(small), [q["sql"] for q in large.captured_queries]
