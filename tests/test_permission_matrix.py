@@ -616,6 +616,16 @@ def test_case_level_lists_show_exactly_the_visible_forces(shared_world, db, clie
 
 
 @pytest.mark.parametrize("who", CAST)
+@pytest.mark.parametrize("resource", ["meetings", "action-items"])
+def test_meeting_and_action_item_lists_show_exactly_the_visible_meetings(shared_world, db, client_for, who, resource):
+    world = shared_world
+    results = client_for(getattr(world, who)).get(f"/api/v1/{resource}/", {"page_size": 200}).json()["results"]
+    key = "forces" if resource == "meetings" else "owner"
+    forces = {code for row in results for code in ([row[key]] if isinstance(row[key], str) else row[key])}
+    assert forces == MEETING_READERS.get(who, set())
+
+
+@pytest.mark.parametrize("who", CAST)
 def test_audit_event_list_shows_exactly_the_visible_entries(shared_world, db, client_for, who):
     world = shared_world
     results = client_for(getattr(world, who)).get("/api/v1/audit-events/", {"page_size": 200}).json()["results"]
