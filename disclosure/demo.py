@@ -26,8 +26,8 @@ from disclosure.models import (
 from disclosure.selectors import checklist_current, dip_sample_eligible_schedules, draw_cap
 from forces.models import Organisation, Stream
 
-# Force number (first two URN digits), station codes, and the defect profile: the chance a
-# sampled schedule is defective in the first and in the last month of the year (in between it
+# Force number (first two URN digits), station codes, and the defect profile: the share of
+# sampled schedules that are defective in the first and in the last month of the year (in between it
 # moves in a straight line), and the categories its defects come from (weighted).
 PROFILES = {
     "GMP": {
@@ -103,7 +103,10 @@ COMPLETED_AFTER, CPS_SIGNED_AFTER, POLICE_SIGNED_AFTER = 13, 15, 17
 
 
 def defective_chance(profile: dict, index: int, months: int = 12) -> float:
-    """The chance a schedule of month ``index`` (0 the oldest) is defective: the profile's trend."""
+    """The share of month ``index``'s schedules (0 the oldest) that are defective: the profile's trend.
+
+    Each force and stream carries what it owes from month to month, so the shares follow the
+    trend to within a schedule rather than by chance."""
     start, end = profile["defective"]
     return start + (end - start) * index / max(1, months - 1)
 
@@ -179,6 +182,7 @@ def seed_dip_samples(*, stdout) -> None:
         for stream in Stream.values:
             rng = random.Random(f"demo-{code}-{stream}")  # noqa: S311 - synthetic data, reproducible on purpose
             clock = random.Random(f"demo-clock-{code}-{stream}")  # noqa: S311 - the times, apart from the data
+            owed = 0.0  # defective schedules the trend asks for and not yet given (so the trend shows, not noise)
             police_lead = users[f"{code.lower()}-{stream}-lead"]
             cps_lead = users[f"cps-{stream}-lead"]
             for index, (first, last) in enumerate(months):
@@ -220,8 +224,13 @@ def seed_dip_samples(*, stdout) -> None:
                     actor=cps_lead, dip_sample=sample, size=min(4, draw_cap(eligible)), seed=1000 + index
                 )
                 assessments, assessment_times, defects, defect_times = [], [], [], []
-                for schedule in sample.schedules.select_related("case").order_by("sampled__position"):
-                    defective = rng.random() < chance
+                drawn = list(sample.schedules.select_related("case").order_by("sampled__position"))
+                owed += chance * len(drawn)
+                quota = min(len(drawn), max(0, round(owed)))
+                owed -= quota
+                defective_positions = set(rng.sample(range(len(drawn)), quota))
+                for position, schedule in enumerate(drawn):
+                    defective = position in defective_positions
                     assessment = services.assessment_create(
                         actor=rng.choice([cps_lead, police_lead]),
                         dip_sample=sample,
