@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from disclosure import services as disclosure_services
 from disclosure.models import Criterion, DefectCategory
+from feedback import services as feedback_services
+from feedback.models import Notice
 from forces import services as forces_services
 from forces.models import Organisation, OrganisationKind, Role
 
@@ -145,6 +147,28 @@ def assess(*, actor, sample, schedule, rating="partially_meets", drs_complete=Tr
     )
 
 
+def make_feedback(*, cps, police, defects, status="sent", summary="Items 3-7 are block listed.", **respond):
+    """Feedback on ``defects`` taken through the services up to ``status`` (draft ... closed)."""
+    feedback = feedback_services.feedback_create(
+        actor=cps, defects=defects, summary=summary, requested_action="Re-serve the MG6C with each item listed."
+    )
+    steps = ["draft", "sent", "acknowledged", "responded", "closed"]
+    target = steps.index(status)
+    if target >= 1:
+        feedback = feedback_services.feedback_send(actor=cps, feedback=feedback)
+    if target >= 2:
+        feedback = feedback_services.feedback_acknowledge(actor=police, feedback=feedback)
+    if target >= 3:
+        respond.setdefault("outcome", "accepted")
+        respond.setdefault("action_taken", "Officer retrained; schedule re-served.")
+        if feedback.is_breach:
+            respond.setdefault("ico_reported", "not_required")
+        feedback = feedback_services.feedback_respond(actor=police, feedback=feedback, **respond)
+    if target >= 4:
+        feedback = feedback_services.feedback_close(actor=cps, feedback=feedback)
+    return feedback
+
+
 def build_rows(world) -> dict[str, SimpleNamespace]:
     """For each of GMP, LANCS (same Area) and KENT (another Area): rows in every workflow state.
 
@@ -155,6 +179,7 @@ def build_rows(world) -> dict[str, SimpleNamespace]:
     - ``assessed``: in progress, every drawn schedule assessed (complete)
     - ``completed``: completed, nobody signed (sign-off)
     - ``signed_off``: signed off by both sides (reopen)
+    - ``feedback_<status>``: feedback on ``defect`` in each status (draft, sent, acknowledged, responded, closed)
     """
     leads = {"GMP": ("cps_lead", "gmp_lead"), "LANCS": ("cps_lead", "lancs_lead"), "KENT": ("outsider", "kent_lead")}
     category = DefectCategory.objects.get(code="D02")
@@ -184,7 +209,16 @@ def build_rows(world) -> dict[str, SimpleNamespace]:
         disclosure_services.dip_sample_complete(actor=cps, dip_sample=signed_off)
         disclosure_services.dip_sample_sign_off(actor=cps, dip_sample=signed_off)
         signed_off = disclosure_services.dip_sample_sign_off(actor=police, dip_sample=signed_off)
+        feedback = {
+            f"feedback_{status}": make_feedback(cps=cps, police=police, defects=[defect], status=status)
+            for status in ("draft", "sent", "acknowledged", "responded", "closed")
+        }
+        notice = Notice.objects.create(
+            feedback=feedback["feedback_sent"], kind="due_soon", recipient=police, force=force, area_id=force.area_id
+        )
         rows[code] = SimpleNamespace(
+            **feedback,
+            notice=notice,
             force=force,
             case=first.case,
             schedule=first,
