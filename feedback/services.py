@@ -59,7 +59,7 @@ def _check_police_lead(actor, feedback: Feedback) -> None:
 
 def _lock(feedback: Feedback) -> Feedback:
     """Re-read under a row lock (PostgreSQL), so concurrent steps queue and the second sees the first's result."""
-    return Feedback.objects.select_for_update().select_related("force", "force__area").get(pk=feedback.pk)
+    return Feedback.objects.select_for_update(of=("self",)).select_related("force", "force__area").get(pk=feedback.pk)
 
 
 def _check_status(feedback: Feedback, allowed, *, action: str) -> None:
@@ -274,7 +274,9 @@ def feedback_drafts_from_sample(*, actor, dip_sample: DipSample) -> list[Feedbac
     defects may still change). Running it again creates nothing new. Returns the drafts made.
     """
     # Locking the sample queues two concurrent clicks; the unique constraint backs it up.
-    dip_sample = DipSample.objects.select_for_update().select_related("force", "force__area").get(pk=dip_sample.pk)
+    dip_sample = (
+        DipSample.objects.select_for_update(of=("self",)).select_related("force", "force__area").get(pk=dip_sample.pk)
+    )
     _check_cps_lead(actor, force=dip_sample.force, stream=dip_sample.stream)
     if dip_sample.status != DipSampleStatus.SIGNED_OFF:
         raise InvalidStateError(
