@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from backend.admin import SCOPED, ScopedAdmin
 from feedback import services
 from feedback.models import Feedback, ForceFeedbackSettings
 from forces.models import Organisation, OrganisationKind
@@ -10,31 +11,13 @@ from forces.selectors import organisations_administered_by
 
 
 @admin.register(Feedback)
-class FeedbackAdmin(admin.ModelAdmin):
+class FeedbackAdmin(ScopedAdmin):
     """Read-only and scoped like the API (leads work through the API and its services)."""
 
     list_display = ["id", "force", "stream", "status", "due_on", "is_breach", "created_at"]
-    list_filter = ["status", "stream", "is_breach", "force"]
+    list_filter = ["status", "stream", "is_breach", ("force", SCOPED)]
     list_select_related = ["force"]
     exclude = ["defects"]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_staff
-
-    def has_module_permission(self, request):
-        return self.has_view_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def _administered_forces(user):

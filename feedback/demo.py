@@ -125,7 +125,8 @@ def _walk(feedback, *, cps, police, culture, rng, drafted_on, today) -> str:
 def _seed_breach(*, users, today) -> Feedback | None:
     """One personal-data breach: an X03 defect on LANCS's latest Crown Court sample, answered with the ICO told."""
     sample = DipSample.objects.filter(force__code="LANCS", stream="cc", status=DipSampleStatus.IN_PROGRESS).first()
-    assessment = sample.assessments.order_by("id").first() if sample else None
+    # A critical defect cannot sit on a "fully meets" assessment (the dip-sampling rules).
+    assessment = sample.assessments.exclude(rating="fully_meets").order_by("id").first() if sample else None
     if assessment is None:
         return None
     cps, police = users["cps-cc-lead"], users["lancs-cc-lead"]

@@ -1,25 +1,27 @@
 import django_filters
 from django.utils import timezone
 
+from backend.filters import BooleanFilter, ScopedFilterSet, VisibleModelChoiceFilter
 from disclosure.filters import ForceCodeFilter
+from disclosure.models import Case, DipSample
 from feedback.models import Feedback, FeedbackStatus, NoticeKind, NoticeStatus, overdue_q
 from feedback.selectors import feedback_awaiting
 from forces.models import Stream
 
 
-class FeedbackFilter(django_filters.FilterSet):
+class FeedbackFilter(ScopedFilterSet):
     force = ForceCodeFilter()
     stream = django_filters.ChoiceFilter(choices=Stream.choices)
     status = django_filters.ChoiceFilter(choices=FeedbackStatus.choices)
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label="Awaiting the force and past due (today)")
+    overdue = BooleanFilter(method="filter_overdue", label="Awaiting the force and past due (today)")
     due_before = django_filters.DateFilter(field_name="due_on", lookup_expr="lte")
     due_after = django_filters.DateFilter(field_name="due_on", lookup_expr="gte")
-    breach = django_filters.BooleanFilter(field_name="is_breach", label="Personal-data breaches (an X03 defect)")
+    breach = BooleanFilter(field_name="is_breach", label="Personal-data breaches (an X03 defect)")
     awaiting = django_filters.ChoiceFilter(
         choices=[("me", "Waiting for my side to act")], method="filter_awaiting", label="Waiting for your side"
     )
-    dip_sample = django_filters.NumberFilter()
-    case = django_filters.NumberFilter()
+    dip_sample = VisibleModelChoiceFilter(model=DipSample)
+    case = VisibleModelChoiceFilter(model=Case)
 
     class Meta:
         model = Feedback
@@ -33,7 +35,7 @@ class FeedbackFilter(django_filters.FilterSet):
         return queryset.filter(feedback_awaiting(user=self.request.user))
 
 
-class NoticeFilter(django_filters.FilterSet):
+class NoticeFilter(ScopedFilterSet):
     kind = django_filters.ChoiceFilter(choices=NoticeKind.choices)
     status = django_filters.ChoiceFilter(choices=NoticeStatus.choices)
-    feedback = django_filters.NumberFilter()
+    feedback = VisibleModelChoiceFilter(model=Feedback)
