@@ -13,16 +13,20 @@ read, or a body field its input serializer does not take, is a 400 naming it.
 """
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 from auditlog.signals import accessed
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models, transaction
 from django.http import Http404
+from rest_framework import mixins, viewsets
 from rest_framework import status as http_status
-from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 
 from backend.api.strict import validate_strictly
 from backend.audit import audit_set_actor, log_list_consultation
@@ -189,15 +193,62 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
                 raise PermissionDenied("The change would put this record outside your organisations.")
         return Response(self.get_serializer(scoped).data, status=status)
 
-    def update_with(self, service, serializer_class, *, target: str) -> Response:
-        """A versioned ``PATCH``: ``service(actor=, <target>=the object, row_version=, **changed fields)``."""
-        obj = self.get_object()
-        data = self.validated_input(serializer_class, partial=True)
-        row_version = self.row_version_from_request(data)
-        return self.respond_with(service, **{target: obj}, row_version=row_version, **data)
-
     def finalize_response(self, request, response, *args, **kwargs):
         data = getattr(response, "data", None)
         if isinstance(data, dict) and "row_version" in data and response.status_code < 300:
             response["ETag"] = f'"{data["row_version"]}"'
         return super().finalize_response(request, response, *args, **kwargs)
+
+
+# --- what a viewset allows, declared ----------------------------------------------------------
+#
+# A viewset inherits only the actions it serves: the router maps an HTTP method to an action
+# only where the viewset has that method, so PUT (``update``) is simply not there. Each write
+# action names the service it runs (a plain function, keyword-only) and, for a body, the input
+# serializer whose validated fields the service takes.
+
+
+class ListRetrieve(TenantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """``GET`` a list and ``GET`` one row, scoped by the base."""
+
+
+class CreateWithService(TenantScopedViewSet):
+    """``POST`` to the list: ``service(actor=, **validated input)``, answered 201 with the new row."""
+
+    #: ``(service, input serializer)``.
+    create_with: tuple[Callable[..., Any], type[Serializer[Any]]]
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        service, input_serializer = self.create_with
+        data = self.validated_input(input_serializer)
+        return self.respond_with(service, status=http_status.HTTP_201_CREATED, **data)
+
+
+class PatchWithService(TenantScopedViewSet):
+    """A versioned ``PATCH`` of one row: ``service(actor=, <service_target>=row, row_version=, **changes)``.
+
+    The version the client read comes from ``If-Match`` or a ``row_version`` field (409 when stale).
+    """
+
+    #: ``(service, input serializer)``; every field optional (a partial update).
+    patch_with: tuple[Callable[..., Any], type[Serializer[Any]]]
+    #: The keyword under which the services take the row (``dip_sample``, ``defect``...).
+    service_target: str
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        service, input_serializer = self.patch_with
+        target = {self.service_target: self.get_object()}
+        data = self.validated_input(input_serializer, partial=True)
+        row_version = self.row_version_from_request(data)
+        return self.respond_with(service, **target, row_version=row_version, **data)
+
+
+class DeleteWithService(TenantScopedViewSet):
+    """``DELETE`` one row: ``service(actor=, <service_target>=row)``, answered 204."""
+
+    delete_with: Callable[..., Any]
+    service_target: str
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        target = {self.service_target: self.get_object()}
+        return self.respond_with(type(self).delete_with, **target)
