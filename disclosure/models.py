@@ -9,8 +9,9 @@ from django.db import models
 from django.db.models import F, Q
 from guardian.models import UserObjectPermissionBase
 
+from backend.models import RowVersioned
 from backend.querysets import ReferenceDataQuerySet
-from forces.models import Stream, TenantModel
+from forces.models import Side, Stream, TenantModel
 
 URN_PATTERN = re.compile(r"^[0-9]{2}[A-Z0-9]{2}[0-9]{5}[0-9]{2}$")
 urn_validator = RegexValidator(
@@ -34,11 +35,6 @@ class ScheduleKind(models.TextChoices):
     MG6E = "mg6e", "MG6E - disclosure officer's report"
     SDC = "sdc", "SDC - streamlined disclosure certificate"
     DMD = "dmd", "DMD - disclosure management document"
-
-
-class Side(models.TextChoices):
-    POLICE = "police", "Police"
-    CPS = "cps", "CPS"
 
 
 class Severity(models.TextChoices):
@@ -201,7 +197,7 @@ class Criterion(models.Model):
         return kind in self.applies_to or "drs" in self.applies_to
 
 
-class DipSample(TimestampedTenantModel):
+class DipSample(RowVersioned, TimestampedTenantModel):
     """A joint CPS-police dip sample of one force's schedules for one stream and period."""
 
     stream = models.CharField(max_length=8, choices=Stream.choices)
@@ -241,7 +237,6 @@ class DipSample(TimestampedTenantModel):
     completed_at = models.DateTimeField(null=True, blank=True)
     reopened_at = models.DateTimeField(null=True, blank=True)
     reopen_reason = models.TextField(blank=True)
-    row_version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["-period_start", "-id"]
@@ -254,10 +249,6 @@ class DipSample(TimestampedTenantModel):
 
     def __str__(self):
         return f"Dip sample {self.pk} ({self.stream}, {self.period_start}..{self.period_end})"
-
-    @property
-    def is_signed_off(self) -> bool:
-        return self.status == DipSampleStatus.SIGNED_OFF
 
 
 class DipSampleUserObjectPermission(UserObjectPermissionBase):
@@ -296,7 +287,7 @@ class SampledSchedule(models.Model):
         return self.dip_sample.audit_scope()
 
 
-class Assessment(TimestampedTenantModel):
+class Assessment(RowVersioned, TimestampedTenantModel):
     """The rating of one schedule within a dip sample, against one checklist version."""
 
     dip_sample = models.ForeignKey(DipSample, on_delete=models.CASCADE, related_name="assessments")
@@ -311,7 +302,6 @@ class Assessment(TimestampedTenantModel):
     )
     notes = models.TextField(blank=True)
     assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    row_version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["dip_sample", "id"]
@@ -345,7 +335,7 @@ class AssessmentAnswer(models.Model):
         return self.assessment.audit_scope()
 
 
-class Defect(TimestampedTenantModel):
+class Defect(RowVersioned, TimestampedTenantModel):
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="defects")
     category = models.ForeignKey(DefectCategory, on_delete=models.PROTECT, related_name="defects")
     severity = models.CharField(max_length=12, choices=Severity.choices)
@@ -353,7 +343,6 @@ class Defect(TimestampedTenantModel):
         max_length=60, blank=True, help_text="Where on the schedule, e.g. 'MG6C item 12' or 'items 3-7'."
     )
     description = models.TextField(help_text="What is wrong. No names, addresses or other personal data.")
-    row_version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["assessment", "id"]

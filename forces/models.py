@@ -18,6 +18,13 @@ class Stream(models.TextChoices):
     RASSO = "rasso", "RASSO (rape and serious sexual offences)"
 
 
+class Side(models.TextChoices):
+    """The two sides of a joint dip sample: a CPS Area's leads and a police force's."""
+
+    POLICE = "police", "Police"
+    CPS = "cps", "CPS"
+
+
 class OrganisationKind(models.TextChoices):
     CPS_AREA = "cps_area", "CPS Area"
     POLICE_FORCE = "police_force", "Police force"
@@ -72,9 +79,6 @@ class OrganisationQuerySet(ScopedQuerySet):
         member_of = Membership.objects.filter(user=user).values("organisation_id")
         areas_of_member_forces = Organisation.objects.filter(pk__in=member_of).values("area_id")
         return self.filter(Q(pk__in=member_of) | Q(area_id__in=member_of) | Q(pk__in=areas_of_member_forces))
-
-    def areas(self):
-        return self.filter(kind=OrganisationKind.CPS_AREA)
 
     def forces(self):
         return self.filter(kind=OrganisationKind.POLICE_FORCE)
@@ -240,3 +244,16 @@ class TenantModel(models.Model):
 
     def audit_scope(self) -> tuple[int | None, int | None]:
         return (self.area_id, self.force_id)
+
+
+def tenancy_of(owner: Organisation | TenantModel | None) -> dict[str, object]:
+    """``force`` and ``area`` for a new tenant row: a police force's, or copied from the row it belongs to.
+
+    The one place (with ``TenantModel.save`` for a row given only its force) where ``area`` is
+    derived: always the CPS Area of the force. ``None`` (an unknown force) gives neither.
+    """
+    if owner is None:
+        return {"force": None, "area_id": None}
+    if isinstance(owner, Organisation):
+        return {"force": owner, "area_id": owner.area_id}
+    return {"force_id": owner.force_id, "area_id": owner.area_id}

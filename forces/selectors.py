@@ -3,7 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
 
-from forces.models import Membership, Organisation, OrganisationKind, Role
+from forces.models import Membership, Organisation, OrganisationKind, Role, Side
 
 
 def organisation_list(*, user) -> QuerySet[Organisation]:
@@ -43,17 +43,17 @@ def lead_may_write_for_force(*, user, force: Organisation, stream: str) -> bool:
     return lead_side_for_force(user=user, force=force, stream=stream) is not None
 
 
-def lead_side_for_force(*, user, force: Organisation, stream: str) -> str | None:
-    """'cps' or 'police' - the side on which ``user`` leads ``stream`` for ``force``; None if neither."""
+def lead_side_for_force(*, user, force: Organisation, stream: str) -> Side | None:
+    """The side (CPS or police) on which ``user`` leads ``stream`` for ``force``; None if neither."""
     org_ids = set(
         lead_organisations(user=user, stream=stream)
         .filter(organisation_id__in=(force.pk, force.area_id))
         .values_list("organisation_id", flat=True)
     )
     if force.area_id in org_ids:
-        return "cps"
+        return Side.CPS
     if force.pk in org_ids:
-        return "police"
+        return Side.POLICE
     return None
 
 

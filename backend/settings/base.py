@@ -206,7 +206,7 @@ SPECTACULAR_SETTINGS = {
         "OrganisationKindEnum": "forces.models.OrganisationKind",
         "RoleEnum": "forces.models.Role",
         "ScheduleKindEnum": "disclosure.models.ScheduleKind",
-        "SideEnum": "disclosure.models.Side",
+        "SideEnum": "forces.models.Side",
         "SeverityEnum": "disclosure.models.Severity",
         "RatingEnum": "disclosure.models.Rating",
         "CriterionResultEnum": "disclosure.models.CriterionResult",
@@ -229,6 +229,8 @@ STORAGES = {
 
 # Demo data password (seed_demo); generated and printed when unset.
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "")
+#: How many whole months of dip sampling `seed_demo` builds: a year; the tests build fewer.
+DEMO_MONTHS = 12
 
 # --- Request bodies and CSV intake ------------------------------------------------------
 # CSV intake (POST /api/v1/cases/import/, manage.py import_cases): largest file in bytes, and

@@ -15,7 +15,6 @@ from disclosure.models import (
     SampledSchedule,
     Schedule,
     Severity,
-    Side,
 )
 from disclosure.rating import RATING_RULE, rating_from_answers
 from disclosure.selectors import checklist_current, criteria_by_code
@@ -28,14 +27,14 @@ from disclosure.services.common import (
     clear_sign_offs,
     lock_sample,
 )
+from forces.models import Side, tenancy_of
 
 
 def _touch_sample(dip_sample: DipSample) -> None:
     """Something assessed changed: any signature is void (and the sample says so)."""
     fields = clear_sign_offs(dip_sample)
     if fields:
-        dip_sample.row_version += 1
-        dip_sample.save(update_fields=[*fields, "row_version", "updated_at"])
+        dip_sample.save_new_version(update_fields=[*fields, "updated_at"])
 
 
 def _writable_sample(*, actor, dip_sample: DipSample, adding_or_removing: str | None = None) -> DipSample:
@@ -172,8 +171,7 @@ def assessment_create(
     assessment = Assessment.objects.create(
         dip_sample=dip_sample,
         schedule=schedule,
-        force_id=dip_sample.force_id,
-        area_id=dip_sample.area_id,
+        **tenancy_of(dip_sample),
         checklist=checklist,
         rating=rating,
         drs_complete=drs_complete,
@@ -241,8 +239,7 @@ def assessment_update(
         for answer in built:
             answer.assessment = assessment
             answer.save()
-    assessment.row_version += 1
-    assessment.save()
+    assessment.save_new_version()
     _touch_sample(dip_sample)
     assessment.signatures_voided = getattr(dip_sample, "signatures_voided", False)
     return assessment
@@ -274,8 +271,7 @@ def defect_create(
     _check_defect_fits_rating(assessment=assessment, category=category, severity=severity or category.default_severity)
     defect = Defect(
         assessment=assessment,
-        force_id=assessment.force_id,
-        area_id=assessment.area_id,
+        **tenancy_of(assessment),
         category=category,
         severity=severity or category.default_severity,
         item_reference=item_reference,
@@ -322,8 +318,7 @@ def defect_update(
         setattr(defect, name, value)
     _check_defect_fits_rating(assessment=defect.assessment, category=defect.category, severity=defect.severity)
     defect.full_clean(exclude=["assessment", "category", "force", "area", "created_by"])
-    defect.row_version += 1
-    defect.save()
+    defect.save_new_version()
     _touch_sample(dip_sample)
     defect.signatures_voided = getattr(dip_sample, "signatures_voided", False)
     return defect

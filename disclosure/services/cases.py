@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from disclosure.models import Case, Schedule, normalise_urn
 from disclosure.services.common import check_lead
-from forces.models import Organisation, OrganisationKind
+from forces.models import Organisation, OrganisationKind, tenancy_of
 
 # The bounds of a schedule's fields, whichever way it comes in (POST /schedules/ or a CSV
 # import row): the API serializer declares them from these names and ``schedule_clean``
@@ -90,7 +90,7 @@ def case_create(*, actor, force: Organisation, urn: str, stream: str) -> Case:
     if force.kind != OrganisationKind.POLICE_FORCE:
         raise ValidationError({"force": f"{force.code} is not a police force."})
     check_lead(actor=actor, force=force, stream=stream)
-    case = Case(force=force, area_id=force.area_id, urn=normalise_urn(urn), stream=stream, created_by=actor)
+    case = Case(**tenancy_of(force), urn=normalise_urn(urn), stream=stream, created_by=actor)
     case_clean(case)
     if Case.objects.filter(force=force, urn=case.urn).exists():
         raise ValidationError({"urn": f"{force.code} already has a case with URN {case.urn}."})
@@ -110,8 +110,7 @@ def schedule_create(
     check_lead(actor=actor, force=case.force, stream=case.stream)
     schedule = Schedule(
         case=case,
-        force_id=case.force_id,
-        area_id=case.area_id,
+        **tenancy_of(case),
         kind=kind,
         received_on=received_on,
         item_count=item_count,

@@ -36,7 +36,7 @@ from django.db import transaction
 from audit.models import AuditEvent
 from disclosure.models import Case, Schedule, normalise_urn
 from disclosure.services.cases import case_clean, schedule_clean
-from forces.models import Organisation
+from forces.models import Organisation, tenancy_of
 from forces.selectors import lead_may_write_for_force
 
 REQUIRED_COLUMNS = ("force", "urn", "stream", "kind", "received_on", "item_count")
@@ -252,15 +252,13 @@ def _check_row(row: ImportRow, *, actor, forces: dict[str, Organisation], errors
     if force is None and values["force"]:
         _add(errors, row.line, "force", f"No police force with code {values['force']!r} that you can see.")
     case = Case(
-        force=force,
-        area_id=getattr(force, "area_id", None),
+        **tenancy_of(force),
         urn=normalise_urn(values["urn"]),
         stream=values["stream"].lower(),
         created_by=actor,
     )
     schedule = Schedule(
-        force=force,
-        area_id=case.area_id,
+        **tenancy_of(force),
         kind=values["kind"].lower(),
         received_on=values["received_on"],
         item_count=values["item_count"],

@@ -28,16 +28,16 @@ from disclosure.services.common import (
     clear_sign_offs,
     lock_sample,
 )
-from forces.models import Organisation, OrganisationKind
+from forces.models import Organisation, OrganisationKind, Side, tenancy_of
 from forces.selectors import lead_side_for_force, user_is_org_admin
 
 CHANGE_DIP_SAMPLE = "disclosure.change_dipsample"
 MAX_SAMPLE_SIZE = 500
 
 
-def _check_named_lead(user, *, field: str, side: str, force: Organisation, stream: str) -> None:
+def _check_named_lead(user, *, field: str, side: Side, force: Organisation, stream: str) -> None:
     if user is not None and lead_side_for_force(user=user, force=force, stream=stream) != side:
-        where = force.area.code if side == "cps" else force.code
+        where = force.area.code if side == Side.CPS else force.code
         raise ValidationError({field: f"{user.username} is not a {stream} disclosure lead of {where}."})
 
 
@@ -112,12 +112,12 @@ def dip_sample_create(
     check_lead(actor=actor, force=force, stream=stream)
     _check_period(period_start, period_end)
     side = lead_side_for_force(user=actor, force=force, stream=stream)
-    if side == "cps" and cps_lead is None:
+    if side == Side.CPS and cps_lead is None:
         cps_lead = actor
-    elif side == "police" and police_lead is None:
+    elif side == Side.POLICE and police_lead is None:
         police_lead = actor
-    _check_named_lead(cps_lead, field="cps_lead", side="cps", force=force, stream=stream)
-    _check_named_lead(police_lead, field="police_lead", side="police", force=force, stream=stream)
+    _check_named_lead(cps_lead, field="cps_lead", side=Side.CPS, force=force, stream=stream)
+    _check_named_lead(police_lead, field="police_lead", side=Side.POLICE, force=force, stream=stream)
     overlap_reason = _check_overlap(
         force_id=force.pk,
         stream=stream,
@@ -127,8 +127,7 @@ def dip_sample_create(
         overlap_reason=overlap_reason,
     )
     dip_sample = DipSample.objects.create(
-        force=force,
-        area_id=force.area_id,
+        **tenancy_of(force),
         stream=stream,
         period_start=period_start,
         period_end=period_end,
@@ -141,7 +140,7 @@ def dip_sample_create(
     return dip_sample
 
 
-def _check_lead_change(actor, dip_sample: DipSample, *, side: str) -> None:
+def _check_lead_change(actor, dip_sample: DipSample, *, side: Side) -> None:
     """Each side names and changes only its own lead: a lead of that side for the stream (or a superuser)."""
     if actor.is_superuser:
         return
@@ -184,7 +183,7 @@ def dip_sample_update(
         # A side naming its own lead needs no grant on the sample (its lead may have left); all else does.
         _check_may_change(actor, dip_sample)
     for name in lead_changes:
-        _check_lead_change(actor, dip_sample, side=name.removesuffix("_lead"))
+        _check_lead_change(actor, dip_sample, side=Side(name.removesuffix("_lead")))
     check_row_version(dip_sample, row_version)
     if dip_sample.status == DipSampleStatus.SIGNED_OFF:
         raise InvalidStateError("A signed-off dip sample cannot be changed.", code="signed_off")
@@ -208,13 +207,12 @@ def dip_sample_update(
         )
         dip_sample.overlap_reason = reason
     for name in lead_changes:
-        side = name.removesuffix("_lead")
+        side = Side(name.removesuffix("_lead"))
         _check_named_lead(changes[name], field=name, side=side, force=dip_sample.force, stream=dip_sample.stream)
         setattr(dip_sample, name, changes[name])
     if lead_changes:
         clear_sign_offs(dip_sample)
-    dip_sample.row_version += 1
-    dip_sample.save()
+    dip_sample.save_new_version()
     _sync_lead_grants(dip_sample)
     return dip_sample
 
@@ -285,8 +283,7 @@ def dip_sample_draw(*, actor, dip_sample: DipSample, size: int, seed: int | None
     dip_sample.drawn_at = timezone.now()
     dip_sample.draw_count += 1
     dip_sample.status = DipSampleStatus.IN_PROGRESS
-    dip_sample.row_version += 1
-    dip_sample.save()
+    dip_sample.save_new_version()
     return dip_sample
 
 
@@ -311,8 +308,7 @@ def dip_sample_undraw(*, actor, dip_sample: DipSample) -> DipSample:
     dip_sample.size = dip_sample.seed = dip_sample.eligible_count = dip_sample.eligible_ids = None
     dip_sample.drawn_at = None
     dip_sample.status = DipSampleStatus.PLANNED
-    dip_sample.row_version += 1
-    dip_sample.save()
+    dip_sample.save_new_version()
     return dip_sample
 
 
@@ -346,8 +342,7 @@ def dip_sample_add_schedule(*, actor, dip_sample: DipSample, schedule: Schedule,
         method=SelectionMethod.HAND_PICKED,
         reason=reason,
     )
-    dip_sample.row_version += 1
-    dip_sample.save()
+    dip_sample.save_new_version()
     return dip_sample
 
 
@@ -373,8 +368,7 @@ def dip_sample_mark_not_assessable(*, actor, dip_sample: DipSample, schedule: Sc
         return dip_sample  # nothing changes
     sampled.not_assessable_reason = reason
     sampled.save()
-    dip_sample.row_version += 1
-    dip_sample.save()
+    dip_sample.save_new_version()
     return dip_sample
 
 
@@ -406,8 +400,7 @@ def dip_sample_complete(*, actor, dip_sample: DipSample) -> DipSample:
     _check_fully_assessed(dip_sample)
     dip_sample.status = DipSampleStatus.COMPLETED
     dip_sample.completed_at = timezone.now()
-    dip_sample.row_version += 1
-    dip_sample.save()
+    dip_sample.save_new_version()
     return dip_sample
 
 
@@ -431,8 +424,7 @@ def dip_sample_sign_off(*, actor, dip_sample: DipSample) -> DipSample:
     setattr(dip_sample, f"{side}_signed_off_at", timezone.now())
     if dip_sample.cps_signed_off_by_id and dip_sample.police_signed_off_by_id:
         dip_sample.status = DipSampleStatus.SIGNED_OFF
-    dip_sample.row_version += 1
-    dip_sample.save()
+    dip_sample.save_new_version()
     return dip_sample
 
 
@@ -463,6 +455,5 @@ def dip_sample_reopen(*, actor, dip_sample: DipSample, reason: str) -> DipSample
     dip_sample.completed_at = None
     dip_sample.reopened_at = timezone.now()
     dip_sample.reopen_reason = reason
-    dip_sample.row_version += 1
-    dip_sample.save()
+    dip_sample.save_new_version()
     return dip_sample
