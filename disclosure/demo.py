@@ -9,6 +9,7 @@ nothing more is added.
 import datetime
 import random
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
@@ -118,7 +119,7 @@ def seed_dip_samples(*, stdout) -> None:
     users = {u.username: u for u in get_user_model().objects.filter(username__endswith="-lead")}
     categories = {c.code: c for c in DefectCategory.objects.all()}
     criteria = list(checklist_current().criteria.all())
-    months = _months(timezone.localdate())
+    months = _months(timezone.localdate(), settings.DEMO_MONTHS)
     serial = 0
     totals = {"samples": 0, "assessments": 0, "defects": 0}
 
@@ -170,7 +171,8 @@ def seed_dip_samples(*, stdout) -> None:
                         continue
                     codes = list(profile["categories"])
                     weights = list(profile["categories"].values())
-                    for category_code in set(rng.choices(codes, weights=weights, k=rng.randint(1, 3))):
+                    # dict.fromkeys, not set: one defect per category in the order drawn, whatever the hash seed.
+                    for category_code in dict.fromkeys(rng.choices(codes, weights=weights, k=rng.randint(1, 3))):
                         n = rng.randint(2, 40)
                         services.defect_create(
                             actor=cps_lead,
