@@ -7,6 +7,7 @@
 #   make test           pytest on SQLite, in parallel; extra arguments in PYTEST_ARGS
 #   make test-postgres  pytest against a throw-away PostgreSQL 15 cluster (scripts/test-postgres.sh)
 #   make lint / check   ruff; migrations, OpenAPI schema and deploy checks
+#   make typecheck      mypy with django-stubs and DRF stubs (pyproject.toml [tool.mypy])
 #
 # DATABASE_URL, DEMO_PASSWORD and the other settings variables (see .env.example) pass
 # through from the environment; `make test` always uses SQLite.
@@ -37,7 +38,7 @@ UV_COMPILE := $(BIN)/uv pip compile --quiet --generate-hashes --python-version 3
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install lock lock-check run test test-postgres lint check bench clean
+.PHONY: help install lock lock-check run test test-postgres lint typecheck check bench clean
 
 help:
 	@echo "Targets:"
@@ -49,6 +50,7 @@ help:
 	@echo "  test           pytest -n auto on SQLite (extra args: PYTEST_ARGS='-k auth')"
 	@echo "  test-postgres  pytest against a throw-away PostgreSQL 15 cluster (extra args: PYTEST_ARGS)"
 	@echo "  lint           ruff check and ruff format --check"
+	@echo "  typecheck      mypy (strict on the services and selectors); not yet part of lint"
 	@echo "  check          migrations up to date, OpenAPI schema valid, production check --deploy"
 	@echo "  bench          run scripts/bench.sh"
 	@echo "  clean          remove .venv and var/ (local database and demo password included)"
@@ -100,6 +102,11 @@ test-postgres: install
 # Both checks run, so one pass reports everything; the target fails if either does.
 lint: install
 	rc=0; $(BIN)/ruff check . || rc=1; $(BIN)/ruff format --check . || rc=1; exit $$rc
+
+# mypy reads django settings: var/ must exist for the SQLite path. To join `lint` once it is green.
+typecheck: install
+	mkdir -p var
+	$(BIN)/mypy
 
 # var/ must exist: makemigrations opens the SQLite database to check the migration history.
 check: install
