@@ -6,8 +6,7 @@
 #   make run            migrate, load demo data, runserver on 127.0.0.1:$(PORT)
 #   make test           pytest on SQLite, in parallel; extra arguments in PYTEST_ARGS
 #   make test-postgres  pytest against a throw-away PostgreSQL 15 cluster (scripts/test-postgres.sh)
-#   make lint / check   ruff; migrations, OpenAPI schema and deploy checks
-#   make typecheck      mypy with django-stubs and DRF stubs (pyproject.toml [tool.mypy])
+#   make lint / check   ruff and mypy; migrations, OpenAPI schema and deploy checks
 #
 # DATABASE_URL, DEMO_PASSWORD and the other settings variables (see .env.example) pass
 # through from the environment; `make test` always uses SQLite.
@@ -38,7 +37,7 @@ UV_COMPILE := $(BIN)/uv pip compile --quiet --generate-hashes --python-version 3
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install lock lock-check run test test-postgres lint typecheck check bench clean
+.PHONY: help install lock lock-check run test test-postgres lint check bench clean
 
 help:
 	@echo "Targets:"
@@ -49,8 +48,7 @@ help:
 	@echo "  run            migrate, seed_demo, runserver on 127.0.0.1:\$$PORT (default 8000)"
 	@echo "  test           pytest -n auto on SQLite (extra args: PYTEST_ARGS='-k auth')"
 	@echo "  test-postgres  pytest against a throw-away PostgreSQL 15 cluster (extra args: PYTEST_ARGS)"
-	@echo "  lint           ruff check and ruff format --check"
-	@echo "  typecheck      mypy (strict on the services and selectors); not yet part of lint"
+	@echo "  lint           ruff check, ruff format --check and mypy (strict on services and selectors)"
 	@echo "  check          migrations up to date, OpenAPI schema valid, production check --deploy"
 	@echo "  bench          run scripts/bench.sh"
 	@echo "  clean          remove .venv and var/ (local database and demo password included)"
@@ -99,14 +97,11 @@ test: install
 test-postgres: install
 	bash scripts/test-postgres.sh $(PYTEST_ARGS)
 
-# Both checks run, so one pass reports everything; the target fails if either does.
+# Every check runs, so one pass reports everything; the target fails if any does. mypy
+# (pyproject.toml [tool.mypy], with django-stubs and DRF stubs) loads the test settings.
 lint: install
-	rc=0; $(BIN)/ruff check . || rc=1; $(BIN)/ruff format --check . || rc=1; exit $$rc
-
-# mypy reads django settings: var/ must exist for the SQLite path. To join `lint` once it is green.
-typecheck: install
-	mkdir -p var
-	$(BIN)/mypy
+	rc=0; $(BIN)/ruff check . || rc=1; $(BIN)/ruff format --check . || rc=1; \
+	env -u DATABASE_URL -u DATABASE_URL_FILE $(BIN)/mypy || rc=1; exit $$rc
 
 # var/ must exist: makemigrations opens the SQLite database to check the migration history.
 check: install

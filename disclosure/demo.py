@@ -8,6 +8,7 @@ nothing more is added.
 
 import datetime
 import random
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -25,7 +26,7 @@ from forces.models import Organisation, Stream
 
 # Force number (first two URN digits), station codes, and the defect profile:
 # the chance a sampled schedule is defective, and the categories its defects come from (weighted).
-PROFILES = {
+PROFILES: dict[str, dict[str, Any]] = {
     "GMP": {
         "number": "06",
         "units": ["MA", "MB", "MC"],
@@ -74,7 +75,7 @@ DESCRIPTIONS = {
     "P04": "No feedback sent to the police on the defective schedule.",
 }
 
-STREAM_SHAPES = {
+STREAM_SHAPES: dict[str, list[ScheduleKind]] = {
     Stream.MC: [ScheduleKind.SDC],
     Stream.CC: [ScheduleKind.MG6C, ScheduleKind.MG6D, ScheduleKind.MG6E],
     Stream.RASSO: [ScheduleKind.MG6C, ScheduleKind.MG6D, ScheduleKind.MG6E, ScheduleKind.DMD],

@@ -1,6 +1,7 @@
 """Dip sampling of police unused material schedules (docs/domain.md words throughout)."""
 
 import re
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -95,7 +96,7 @@ class Case(TimestampedTenantModel):
     def __str__(self):
         return self.urn
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.urn = normalise_urn(self.urn)
         super().save(*args, **kwargs)
 
@@ -159,7 +160,7 @@ class Checklist(models.Model):
     def __str__(self):
         return f"{self.title} (v{self.version})"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk and Checklist.objects.filter(pk=self.pk, published_at__isnull=False).exists():
             raise ValidationError("A published checklist version cannot be edited; publish a new version.")
         super().save(*args, **kwargs)
@@ -188,7 +189,7 @@ class Criterion(models.Model):
     def __str__(self):
         return f"{self.code} {self.text}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if Checklist.objects.filter(pk=self.checklist_id, published_at__isnull=False).exists():
             raise ValidationError("A published checklist version cannot be edited; publish a new version.")
         super().save(*args, **kwargs)
@@ -199,6 +200,9 @@ class Criterion(models.Model):
 
 class DipSample(RowVersioned, TimestampedTenantModel):
     """A joint CPS-police dip sample of one force's schedules for one stream and period."""
+
+    #: Not stored: set by the service whose change voided the sample's signatures, for the API to say so.
+    signatures_voided = False
 
     stream = models.CharField(max_length=8, choices=Stream.choices)
     period_start = models.DateField()
@@ -290,6 +294,9 @@ class SampledSchedule(models.Model):
 class Assessment(RowVersioned, TimestampedTenantModel):
     """The rating of one schedule within a dip sample, against one checklist version."""
 
+    #: Not stored: set by the service whose change voided the sample's signatures, for the API to say so.
+    signatures_voided = False
+
     dip_sample = models.ForeignKey(DipSample, on_delete=models.CASCADE, related_name="assessments")
     schedule = models.ForeignKey(Schedule, on_delete=models.PROTECT, related_name="assessments")
     checklist = models.ForeignKey(Checklist, on_delete=models.PROTECT, related_name="assessments")
@@ -336,6 +343,9 @@ class AssessmentAnswer(models.Model):
 
 
 class Defect(RowVersioned, TimestampedTenantModel):
+    #: Not stored: set by the service whose change voided the sample's signatures, for the API to say so.
+    signatures_voided = False
+
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="defects")
     category = models.ForeignKey(DefectCategory, on_delete=models.PROTECT, related_name="defects")
     severity = models.CharField(max_length=12, choices=Severity.choices)

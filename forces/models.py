@@ -3,6 +3,8 @@
 Visibility is decided here, once: ``visible_to(user)`` on every tenant-owned queryset.
 """
 
+from typing import Any, Self
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -70,7 +72,7 @@ def case_level_force_ids(user):
 
 class OrganisationQuerySet(ScopedQuerySet):
     @scoping
-    def visible_to(self, user):
+    def visible_to(self, user: Any) -> Self:
         """Organisations a member of anything may see: its own, the forces of its Area, the Area of its force."""
         if is_anonymous(user):
             return self.none()
@@ -80,7 +82,7 @@ class OrganisationQuerySet(ScopedQuerySet):
         areas_of_member_forces = Organisation.objects.filter(pk__in=member_of).values("area_id")
         return self.filter(Q(pk__in=member_of) | Q(area_id__in=member_of) | Q(pk__in=areas_of_member_forces))
 
-    def forces(self):
+    def forces(self) -> Self:
         return self.filter(kind=OrganisationKind.POLICE_FORCE)
 
 
@@ -130,7 +132,7 @@ class Organisation(models.Model):
             raise ValidationError({"area": "A police force must point at its CPS Area."})
         if self.kind == OrganisationKind.CPS_AREA and self.area_id:
             raise ValidationError({"area": "A CPS Area does not belong to another Area."})
-        if self.area_id and self.area.kind != OrganisationKind.CPS_AREA:
+        if self.area is not None and self.area.kind != OrganisationKind.CPS_AREA:
             raise ValidationError({"area": "The area must be a CPS Area."})
 
     @property
@@ -206,7 +208,7 @@ class TenantQuerySet(ScopedQuerySet):
     """Queryset of a tenant-owned model (one that carries ``force`` and ``area``)."""
 
     @scoping
-    def visible_to(self, user):
+    def visible_to(self, user: Any) -> Self:
         """Rows ``user`` may read: its force's (police) or its Area's forces' (CPS). Chief officers: none."""
         if is_anonymous(user):
             return self.none()
@@ -237,7 +239,7 @@ class TenantModel(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.force_id and not self.area_id:
             self.area_id = Organisation.objects.values_list("area_id", flat=True).get(pk=self.force_id)
         super().save(*args, **kwargs)

@@ -1,40 +1,40 @@
 """Reads about organisations and memberships: what may this user see and do."""
 
-from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
 
+from backend.types import User, Viewer
 from forces.models import Membership, Organisation, OrganisationKind, Role, Side
 
 
-def organisation_list(*, user) -> QuerySet[Organisation]:
+def organisation_list(*, user: Viewer) -> QuerySet[Organisation]:
     """Organisations ``user`` may see (its own, its Area's forces, its force's Area), with their Area."""
     return Organisation.objects.visible_to(user).select_related("area")
 
 
-def user_with_memberships(*, user):
+def user_with_memberships(*, user: User) -> User:
     """``user`` re-read with its memberships and their organisations (two queries, whatever their number)."""
     memberships = Prefetch("memberships", queryset=Membership.objects.select_related("organisation"))
-    return get_user_model().objects.prefetch_related(memberships).get(pk=user.pk)
+    return User.objects.prefetch_related(memberships).get(pk=user.pk)
 
 
-def user_is_org_admin(*, user, organisation: Organisation) -> bool:
+def user_is_org_admin(*, user: User, organisation: Organisation) -> bool:
     return Membership.objects.filter(user=user, organisation=organisation, role=Role.ORG_ADMIN).exists()
 
 
-def organisations_administered_by(*, user) -> QuerySet[Organisation]:
+def organisations_administered_by(*, user: User) -> QuerySet[Organisation]:
     if user.is_superuser:
         return Organisation.objects.all()
     return Organisation.objects.filter(memberships__user=user, memberships__role=Role.ORG_ADMIN).distinct()
 
 
-def lead_organisations(*, user, stream: str) -> QuerySet[Membership]:
+def lead_organisations(*, user: User, stream: str) -> QuerySet[Membership]:
     """Disclosure-lead memberships of ``user`` that cover ``stream`` (a per-stream or all-streams lead)."""
     return Membership.objects.filter(user=user, role=Role.DISCLOSURE_LEAD).filter(
         Q(stream=stream) | Q(stream__isnull=True)
     )
 
 
-def lead_may_write_for_force(*, user, force: Organisation, stream: str) -> bool:
+def lead_may_write_for_force(*, user: User, force: Organisation, stream: str) -> bool:
     """True when ``user`` is a disclosure lead for ``stream`` in ``force`` or in the force's CPS Area."""
     if user.is_superuser:
         return True
@@ -43,11 +43,11 @@ def lead_may_write_for_force(*, user, force: Organisation, stream: str) -> bool:
     return lead_side_for_force(user=user, force=force, stream=stream) is not None
 
 
-def lead_side_for_force(*, user, force: Organisation, stream: str) -> Side | None:
+def lead_side_for_force(*, user: User, force: Organisation, stream: str) -> Side | None:
     """The side (CPS or police) on which ``user`` leads ``stream`` for ``force``; None if neither."""
     org_ids = set(
         lead_organisations(user=user, stream=stream)
-        .filter(organisation_id__in=(force.pk, force.area_id))
+        .filter(organisation_id__in=[pk for pk in (force.pk, force.area_id) if pk is not None])
         .values_list("organisation_id", flat=True)
     )
     if force.area_id in org_ids:
@@ -57,7 +57,7 @@ def lead_side_for_force(*, user, force: Organisation, stream: str) -> Side | Non
     return None
 
 
-def lead_scope(*, user) -> Q:
+def lead_scope(*, user: User) -> Q:
     """A filter for tenant rows with a ``stream`` that ``user`` leads: its force's or its Area's forces'.
 
     Matches nothing when ``user`` leads nothing. (A force id never matches an ``area`` column

@@ -19,6 +19,7 @@ from typing import Any
 from auditlog.signals import accessed
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models, transaction
+from django.db.models import QuerySet
 from django.http import Http404
 from rest_framework import mixins, viewsets
 from rest_framework import status as http_status
@@ -31,6 +32,7 @@ from rest_framework.serializers import Serializer
 from backend.api.strict import validate_strictly
 from backend.audit import audit_set_actor, log_list_consultation
 from backend.filters import is_valid_id, query_parameter_names
+from backend.querysets import ScopedQuerySet
 
 SEALED_METHODS = (
     "get_queryset",
@@ -59,12 +61,13 @@ def _may_define_sealed(klass) -> bool:
     return klass is object or klass.__module__.split(".")[0] in {"rest_framework", "django"}
 
 
-class TenantScopedViewSet(viewsets.GenericViewSet):
-    #: Set by subclasses: ``Model.objects.all()``; its queryset class must offer ``visible_to(user)``.
-    queryset = None
+class TenantScopedViewSet(viewsets.GenericViewSet[Any]):
+    #: Set by subclasses: ``Model.objects.all()``; its queryset class must offer ``visible_to(user)``
+    #: (left ``None``, DRF's default, the view serves nothing).
+    queryset: ScopedQuerySet
     #: Set by subclasses: the read selector, ``selector(user=) -> Model.objects.visible_to(user)...``;
     #: without one, the rows are ``queryset.visible_to(user)``.
-    selector = None
+    selector: Callable[..., QuerySet[Any]] | None = None
     #: Reads of case-level records, detail and list, are logged as consultations (DPA 2018 s.62).
     log_consultation = False
     #: Query parameters a view (or one action, through ``@action(extra_query_parameters=...)``) reads
@@ -100,8 +103,8 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
         known = set(COMMON_QUERY_PARAMETERS) | set(self.extra_query_parameters)
         if self.action != "list":
             return known
-        for backend in self.filter_backends:
-            backend = backend()
+        for backend_class in self.filter_backends:
+            backend = backend_class()
             if hasattr(backend, "get_filterset_class"):
                 filterset_class = backend.get_filterset_class(self, self.queryset)
                 if filterset_class is not None:
@@ -130,7 +133,7 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
         user = self.request.user
         selector = type(self).selector
         queryset = selector(user=user) if selector is not None else self.queryset.all().visible_to(user)
-        if queryset.model is not model or not queryset.is_scoped_for(user):
+        if queryset.model is not model or not (isinstance(queryset, ScopedQuerySet) and queryset.is_scoped_for(user)):
             raise ImproperlyConfigured(
                 f"{type(self).__qualname__}: the selector must start from {model.__name__}.objects.visible_to(user)."
             )

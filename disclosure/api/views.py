@@ -6,7 +6,13 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from backend.api.viewsets import CreateWithService, DeleteWithService, ListRetrieve, PatchWithService
+from backend.api.viewsets import (
+    CreateWithService,
+    DeleteWithService,
+    ListRetrieve,
+    PatchWithService,
+    TenantScopedViewSet,
+)
 from disclosure import selectors, services
 from disclosure.api import serializers as s
 from disclosure.filters import AssessmentFilter, CaseFilter, DefectFilter, DipSampleFilter, ScheduleFilter
@@ -26,7 +32,7 @@ IF_MATCH = OpenApiParameter(
 CONFLICT = OpenApiResponse(description="Wrong state for this step, or changed by someone else since you read it.")
 
 
-class SaysWhenSignaturesAreVoided:
+class SaysWhenSignaturesAreVoided(TenantScopedViewSet):
     """Write answers carry ``signatures_voided``: true when the change voided the sample's signatures.
 
     The services mark the object they return (``signatures_voided``); the answer is re-read

@@ -1,9 +1,14 @@
 """Assessments of sampled schedules, and the defects logged against them."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 
 from backend.screening import screen_fields
+from backend.types import User
 from disclosure.models import (
     Assessment,
     AssessmentAnswer,
@@ -20,6 +25,7 @@ from disclosure.rating import RATING_RULE, rating_from_answers
 from disclosure.selectors import checklist_current, criteria_by_code
 from disclosure.services.common import (
     UNSET,
+    Unset,
     check_lead,
     check_row_version,
     check_sample_editable,
@@ -37,7 +43,7 @@ def _touch_sample(dip_sample: DipSample) -> None:
         dip_sample.save_new_version(update_fields=[*fields, "updated_at"])
 
 
-def _writable_sample(*, actor, dip_sample: DipSample, adding_or_removing: str | None = None) -> DipSample:
+def _writable_sample(*, actor: User, dip_sample: DipSample, adding_or_removing: str | None = None) -> DipSample:
     """The sample under lock, checked: a lead of the stream; open for ``adding_or_removing``, else not signed off."""
     dip_sample = lock_sample(dip_sample)
     check_lead(actor=actor, force=dip_sample.force, stream=dip_sample.stream)
@@ -48,7 +54,7 @@ def _writable_sample(*, actor, dip_sample: DipSample, adding_or_removing: str | 
     return dip_sample
 
 
-def _answers(*, checklist: Checklist, schedule: Schedule, answers: list[dict]) -> list[AssessmentAnswer]:
+def _answers(*, checklist: Checklist, schedule: Schedule, answers: list[dict[str, Any]]) -> list[AssessmentAnswer]:
     """Validate answers against the checklist version: known criteria, once each, applying to the schedule kind.
 
     Every criterion that applies to the kind must be answered (400 on ``answers`` naming the
@@ -87,12 +93,14 @@ def _answers(*, checklist: Checklist, schedule: Schedule, answers: list[dict]) -
     return built
 
 
-def _rating_of(answers) -> str | None:
+def _rating_of(answers: Iterable[AssessmentAnswer]) -> str | None:
     return rating_from_answers((answer.criterion.is_critical, answer.result) for answer in answers)
 
 
-def _check_rating(given: str | None, computed: str) -> str:
+def _check_rating(given: str | None, computed: str | None) -> str:
     """The rating is what the answers give; a client's rating that says otherwise is refused (400 naming both)."""
+    if computed is None:
+        raise ValidationError({"answers": "Every answer is 'not_applicable': nothing has been assessed."})
     if given not in (None, computed):
         message = f"The answers give '{computed}', not '{given}': {RATING_RULE}"
         raise ValidationError({"rating": message, "answers": message})
@@ -108,7 +116,7 @@ def _check_no_critical_police_defect(assessment: Assessment, rating: str) -> Non
         raise ValidationError({"rating": message, "answers": message})
 
 
-def _critical_police_defects(assessment: Assessment):
+def _critical_police_defects(assessment: Assessment) -> QuerySet[Defect]:
     return Defect.objects.filter(assessment=assessment, severity=Severity.CRITICAL, category__side=Side.POLICE)
 
 
@@ -125,10 +133,10 @@ def _check_defect_fits_rating(*, assessment: Assessment, category: DefectCategor
 @transaction.atomic
 def assessment_create(
     *,
-    actor,
+    actor: User,
     dip_sample: DipSample,
     schedule: Schedule,
-    answers: list[dict],
+    answers: list[dict[str, Any]],
     drs_complete: bool,
     rating: str | None = None,
     prosecutor_fed_back: bool = False,
@@ -190,14 +198,14 @@ def assessment_create(
 @transaction.atomic
 def assessment_update(
     *,
-    actor,
+    actor: User,
     assessment: Assessment,
     row_version: int | None,
-    rating=UNSET,
-    drs_complete=UNSET,
-    prosecutor_fed_back=UNSET,
-    notes=UNSET,
-    answers=UNSET,
+    rating: str | Unset | None = UNSET,
+    drs_complete: bool | Unset = UNSET,
+    prosecutor_fed_back: bool | Unset = UNSET,
+    notes: str | Unset = UNSET,
+    answers: list[dict[str, Any]] | Unset = UNSET,
 ) -> Assessment:
     """Change an assessment (any lead of the stream) until its sample is signed off.
 
@@ -246,7 +254,7 @@ def assessment_update(
 
 
 @transaction.atomic
-def assessment_delete(*, actor, assessment: Assessment) -> None:
+def assessment_delete(*, actor: User, assessment: Assessment) -> None:
     """Withdraw an assessment and its defects (any lead of the stream) while its sample is in progress."""
     _writable_sample(actor=actor, dip_sample=assessment.dip_sample, adding_or_removing="withdraw an assessment")
     assessment.delete()
@@ -255,7 +263,7 @@ def assessment_delete(*, actor, assessment: Assessment) -> None:
 @transaction.atomic
 def defect_create(
     *,
-    actor,
+    actor: User,
     assessment: Assessment,
     category: DefectCategory,
     description: str,
@@ -286,13 +294,13 @@ def defect_create(
 @transaction.atomic
 def defect_update(
     *,
-    actor,
+    actor: User,
     defect: Defect,
     row_version: int | None,
-    category=UNSET,
-    severity=UNSET,
-    item_reference=UNSET,
-    description=UNSET,
+    category: DefectCategory | Unset = UNSET,
+    severity: str | Unset = UNSET,
+    item_reference: str | Unset = UNSET,
+    description: str | Unset = UNSET,
 ) -> Defect:
     """Change a defect (any lead of the stream) until the sample is signed off.
 
@@ -325,7 +333,7 @@ def defect_update(
 
 
 @transaction.atomic
-def defect_delete(*, actor, defect: Defect) -> None:
+def defect_delete(*, actor: User, defect: Defect) -> None:
     """Withdraw a defect (any lead of the stream) while its sample is in progress."""
     _writable_sample(actor=actor, dip_sample=defect.assessment.dip_sample, adding_or_removing="withdraw a defect")
     defect.delete()

@@ -12,6 +12,7 @@ from guardian.shortcuts import assign_perm, get_users_with_perms, remove_perm
 
 from backend.errors import InvalidStateError
 from backend.screening import screen_text
+from backend.types import User
 from disclosure.models import DipSample, DipSampleStatus, SampledSchedule, Schedule, SelectionMethod
 from disclosure.selectors import (
     DRAW_CAP_MINIMUM,
@@ -22,6 +23,7 @@ from disclosure.selectors import (
 )
 from disclosure.services.common import (
     UNSET,
+    Unset,
     check_lead,
     check_row_version,
     check_sample_open,
@@ -35,9 +37,9 @@ CHANGE_DIP_SAMPLE = "disclosure.change_dipsample"
 MAX_SAMPLE_SIZE = 500
 
 
-def _check_named_lead(user, *, field: str, side: Side, force: Organisation, stream: str) -> None:
+def _check_named_lead(user: User | None, *, field: str, side: Side, force: Organisation, stream: str) -> None:
     if user is not None and lead_side_for_force(user=user, force=force, stream=stream) != side:
-        where = force.area.code if side == Side.CPS else force.code
+        where = force.area.code if side == Side.CPS and force.area is not None else force.code
         raise ValidationError({field: f"{user.username} is not a {stream} disclosure lead of {where}."})
 
 
@@ -51,7 +53,7 @@ def _sync_lead_grants(dip_sample: DipSample) -> None:
         assign_perm(CHANGE_DIP_SAMPLE, user, dip_sample)
 
 
-def _check_may_change(actor, dip_sample: DipSample) -> None:
+def _check_may_change(actor: User, dip_sample: DipSample) -> None:
     if not (actor.is_superuser or actor.has_perm(CHANGE_DIP_SAMPLE, dip_sample)):
         raise PermissionDenied("Only the two leads of this dip sample may change it.")
 
@@ -62,7 +64,14 @@ def _check_period(period_start: datetime.date, period_end: datetime.date) -> Non
 
 
 def _check_overlap(
-    *, force_id: int, stream: str, period_start, period_end, allow_overlap: bool, overlap_reason: str, exclude_pk=None
+    *,
+    force_id: int,
+    stream: str,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    allow_overlap: bool,
+    overlap_reason: str,
+    exclude_pk: int | None = None,
 ) -> str:
     """409 naming the samples of the same force and stream the period overlaps, unless allowed with a reason.
 
@@ -89,13 +98,13 @@ def _check_overlap(
 @transaction.atomic
 def dip_sample_create(
     *,
-    actor,
+    actor: User,
     force: Organisation,
     stream: str,
     period_start: datetime.date,
     period_end: datetime.date,
-    cps_lead=None,
-    police_lead=None,
+    cps_lead: User | None = None,
+    police_lead: User | None = None,
     allow_overlap: bool = False,
     overlap_reason: str = "",
 ) -> DipSample:
@@ -140,7 +149,7 @@ def dip_sample_create(
     return dip_sample
 
 
-def _check_lead_change(actor, dip_sample: DipSample, *, side: Side) -> None:
+def _check_lead_change(actor: User, dip_sample: DipSample, *, side: Side) -> None:
     """Each side names and changes only its own lead: a lead of that side for the stream (or a superuser)."""
     if actor.is_superuser:
         return
@@ -153,13 +162,13 @@ def _check_lead_change(actor, dip_sample: DipSample, *, side: Side) -> None:
 @transaction.atomic
 def dip_sample_update(
     *,
-    actor,
+    actor: User,
     dip_sample: DipSample,
     row_version: int | None,
-    period_start=UNSET,
-    period_end=UNSET,
-    cps_lead=UNSET,
-    police_lead=UNSET,
+    period_start: datetime.date | Unset = UNSET,
+    period_end: datetime.date | Unset = UNSET,
+    cps_lead: User | Unset | None = UNSET,
+    police_lead: User | Unset | None = UNSET,
     allow_overlap: bool = False,
     overlap_reason: str = "",
 ) -> DipSample:
@@ -169,7 +178,7 @@ def dip_sample_update(
     row_version, no audit entry, no voided signature). Changing a lead voids any signature.
     """
     dip_sample = lock_sample(dip_sample)
-    wanted = {
+    wanted: dict[str, object] = {
         "period_start": period_start,
         "period_end": period_end,
         "cps_lead": cps_lead,
@@ -191,9 +200,9 @@ def dip_sample_update(
         return dip_sample
     if ("period_start" in changes or "period_end" in changes) and dip_sample.status != DipSampleStatus.PLANNED:
         raise InvalidStateError("The period is fixed once the sample has been drawn.", code="already_drawn")
-    for name in ("period_start", "period_end"):
-        if name in changes:
-            setattr(dip_sample, name, changes[name])
+    for period_field in ("period_start", "period_end"):
+        if period_field in changes:
+            setattr(dip_sample, period_field, changes[period_field])
     _check_period(dip_sample.period_start, dip_sample.period_end)
     if "period_start" in changes or "period_end" in changes:
         reason = _check_overlap(
@@ -208,7 +217,10 @@ def dip_sample_update(
         dip_sample.overlap_reason = reason
     for name in lead_changes:
         side = Side(name.removesuffix("_lead"))
-        _check_named_lead(changes[name], field=name, side=side, force=dip_sample.force, stream=dip_sample.stream)
+        lead = changes[name]
+        if lead is not None and not isinstance(lead, User):
+            raise TypeError(f"{name} must be a user or None.")
+        _check_named_lead(lead, field=name, side=side, force=dip_sample.force, stream=dip_sample.stream)
         setattr(dip_sample, name, changes[name])
     if lead_changes:
         clear_sign_offs(dip_sample)
@@ -218,7 +230,7 @@ def dip_sample_update(
 
 
 @transaction.atomic
-def dip_sample_delete(*, actor, dip_sample: DipSample) -> None:
+def dip_sample_delete(*, actor: User, dip_sample: DipSample) -> None:
     """Delete a sample that is still planned (nothing drawn or assessed). Its leads only."""
     dip_sample = lock_sample(dip_sample)
     _check_may_change(actor, dip_sample)
@@ -238,7 +250,7 @@ def choose_schedules(eligible_ids: list[int], *, size: int, seed: int) -> list[i
 
 
 @transaction.atomic
-def dip_sample_draw(*, actor, dip_sample: DipSample, size: int, seed: int | None = None) -> DipSample:
+def dip_sample_draw(*, actor: User, dip_sample: DipSample, size: int, seed: int | None = None) -> DipSample:
     """Draw a random sample of ``size`` eligible schedules (the sample's leads only; planned samples only).
 
     ``size`` is capped (``draw_cap``: the larger of 10 and 20% of the eligible, at most all
@@ -288,7 +300,7 @@ def dip_sample_draw(*, actor, dip_sample: DipSample, size: int, seed: int | None
 
 
 @transaction.atomic
-def dip_sample_undraw(*, actor, dip_sample: DipSample) -> DipSample:
+def dip_sample_undraw(*, actor: User, dip_sample: DipSample) -> DipSample:
     """Undo a draw while nothing has been assessed (its leads only): back to ``planned``, schedules freed.
 
     The sample keeps ``draw_count``, and the audit log every drawn and freed schedule, so a
@@ -313,7 +325,7 @@ def dip_sample_undraw(*, actor, dip_sample: DipSample) -> DipSample:
 
 
 @transaction.atomic
-def dip_sample_add_schedule(*, actor, dip_sample: DipSample, schedule: Schedule, reason: str) -> DipSample:
+def dip_sample_add_schedule(*, actor: User, dip_sample: DipSample, schedule: Schedule, reason: str) -> DipSample:
     """Add one schedule to a drawn sample by hand, with a recorded reason (its leads only).
 
     The eligibility rules of the draw hold (force, stream, received in the period, never
@@ -347,7 +359,7 @@ def dip_sample_add_schedule(*, actor, dip_sample: DipSample, schedule: Schedule,
 
 
 @transaction.atomic
-def dip_sample_mark_not_assessable(*, actor, dip_sample: DipSample, schedule: Schedule, reason: str) -> DipSample:
+def dip_sample_mark_not_assessable(*, actor: User, dip_sample: DipSample, schedule: Schedule, reason: str) -> DipSample:
     """Mark a sampled, unassessed schedule as not assessable, with a recorded reason (its leads only).
 
     A schedule so marked counts as done for ``complete``; the reason is shown with the sample.
@@ -391,7 +403,7 @@ def _check_fully_assessed(dip_sample: DipSample) -> None:
 
 
 @transaction.atomic
-def dip_sample_complete(*, actor, dip_sample: DipSample) -> DipSample:
+def dip_sample_complete(*, actor: User, dip_sample: DipSample) -> DipSample:
     """Close the assessing (its leads only; 409 unless every sampled schedule is assessed or not assessable)."""
     dip_sample = lock_sample(dip_sample)
     _check_may_change(actor, dip_sample)
@@ -405,7 +417,7 @@ def dip_sample_complete(*, actor, dip_sample: DipSample) -> DipSample:
 
 
 @transaction.atomic
-def dip_sample_sign_off(*, actor, dip_sample: DipSample) -> DipSample:
+def dip_sample_sign_off(*, actor: User, dip_sample: DipSample) -> DipSample:
     """Sign a completed sample off for the actor's side only; ``signed_off`` once a lead of each side has.
 
     The side's named lead or another disclosure lead of the same side and stream (the CPS
@@ -429,7 +441,7 @@ def dip_sample_sign_off(*, actor, dip_sample: DipSample) -> DipSample:
 
 
 @transaction.atomic
-def dip_sample_reopen(*, actor, dip_sample: DipSample, reason: str) -> DipSample:
+def dip_sample_reopen(*, actor: User, dip_sample: DipSample, reason: str) -> DipSample:
     """Reopen a completed or signed-off sample, with a recorded reason, back to ``in_progress``.
 
     A signed-off sample: an org admin of its CPS Area only. A completed one (not yet signed
