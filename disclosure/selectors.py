@@ -141,7 +141,7 @@ def dip_sample_draw_preview(*, dip_sample: DipSample) -> dict[str, object]:
     }
 
 
-def dip_samples_overlapping(
+def overlapping_dip_sample_ids(
     *, force_id: int, stream: str, period_start: datetime.date, period_end: datetime.date, exclude_pk: int | None = None
 ) -> list[int]:
     """Ids of the samples of the same force and stream whose period shares a day with the given one."""

@@ -27,7 +27,7 @@ def organisations_administered_by(*, user: User) -> QuerySet[Organisation]:
     return Organisation.objects.filter(memberships__user=user, memberships__role=Role.ORG_ADMIN).distinct()
 
 
-def lead_organisations(*, user: User, stream: str) -> QuerySet[Membership]:
+def lead_memberships(*, user: User, stream: str) -> QuerySet[Membership]:
     """Disclosure-lead memberships of ``user`` that cover ``stream`` (a per-stream or all-streams lead)."""
     return Membership.objects.filter(user=user, role=Role.DISCLOSURE_LEAD).filter(
         Q(stream=stream) | Q(stream__isnull=True)
@@ -46,7 +46,7 @@ def lead_may_write_for_force(*, user: User, force: Organisation, stream: str) ->
 def lead_side_for_force(*, user: User, force: Organisation, stream: str) -> Side | None:
     """The side (CPS or police) on which ``user`` leads ``stream`` for ``force``; None if neither."""
     org_ids = set(
-        lead_organisations(user=user, stream=stream)
+        lead_memberships(user=user, stream=stream)
         .filter(organisation_id__in=[pk for pk in (force.pk, force.area_id) if pk is not None])
         .values_list("organisation_id", flat=True)
     )

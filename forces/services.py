@@ -105,7 +105,7 @@ def membership_delete(*, actor: User, membership: Membership) -> None:
         user_tokens_revoke(user=user)
 
 
-def _summarisable_forces(user: User) -> set[int]:
+def _summarisable_force_ids(user: User) -> set[int]:
     """Forces whose summaries ``user`` may read: chief officers their force, the Quality Group its Area's."""
     forces: set[int] = set()
     for membership in Membership.objects.filter(
@@ -122,7 +122,7 @@ def _summarisable_forces(user: User) -> set[int]:
 @transaction.atomic
 def summary_grants_sync(*, user: User) -> None:
     """Make ``user``'s ``view_summary`` grants match its memberships exactly (none for an inactive user)."""
-    wanted = _summarisable_forces(user) if user.is_active else set()
+    wanted = _summarisable_force_ids(user) if user.is_active else set()
     held = set(
         OrganisationUserObjectPermission.objects.filter(user=user, permission__codename="view_summary").values_list(
             "content_object_id", flat=True

@@ -18,8 +18,8 @@ from disclosure.selectors import (
     DRAW_CAP_MINIMUM,
     DRAW_CAP_PERCENT,
     dip_sample_eligible_schedules,
-    dip_samples_overlapping,
     draw_cap,
+    overlapping_dip_sample_ids,
 )
 from disclosure.services.common import (
     UNSET,
@@ -77,7 +77,7 @@ def _check_overlap(
 
     Returns the (screened) reason to store; "" when there is no overlap.
     """
-    overlapping = dip_samples_overlapping(
+    overlapping = overlapping_dip_sample_ids(
         force_id=force_id, stream=stream, period_start=period_start, period_end=period_end, exclude_pk=exclude_pk
     )
     if not overlapping:
