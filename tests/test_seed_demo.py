@@ -41,6 +41,7 @@ def _counts():
 
 
 @pytest.mark.django_db
+@pytest.mark.timeout(300)  # builds and checks months of samples: legitimately longer than the 60 s default
 def test_seed_demo_builds_the_demo_area_and_is_idempotent(settings):
     settings.DEMO_PASSWORD = PASSWORD
     settings.DEMO_MONTHS = 4  # three signed-off months and the open latest one: every rule, a third of the work
