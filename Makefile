@@ -6,7 +6,7 @@
 #   make run            migrate, load demo data, runserver on 127.0.0.1:$(PORT)
 #   make test           pytest on SQLite, in parallel; extra arguments in PYTEST_ARGS
 #   make test-postgres  pytest against a throw-away PostgreSQL 15 cluster (scripts/test-postgres.sh)
-#   make lint / check   ruff; migrations, OpenAPI schema and deploy checks
+#   make lint / check   ruff and mypy; migrations, OpenAPI schema and deploy checks
 #
 # DATABASE_URL, DEMO_PASSWORD and the other settings variables (see .env.example) pass
 # through from the environment; `make test` always uses SQLite.
@@ -48,7 +48,7 @@ help:
 	@echo "  run            migrate, seed_demo, runserver on 127.0.0.1:\$$PORT (default 8000)"
 	@echo "  test           pytest -n auto on SQLite (extra args: PYTEST_ARGS='-k auth')"
 	@echo "  test-postgres  pytest against a throw-away PostgreSQL 15 cluster (extra args: PYTEST_ARGS)"
-	@echo "  lint           ruff check and ruff format --check"
+	@echo "  lint           ruff check, ruff format --check and mypy (strict on services and selectors)"
 	@echo "  check          migrations up to date, OpenAPI schema valid, production check --deploy"
 	@echo "  bench          run scripts/bench.sh"
 	@echo "  clean          remove .venv and var/ (local database and demo password included)"
@@ -97,9 +97,11 @@ test: install
 test-postgres: install
 	bash scripts/test-postgres.sh $(PYTEST_ARGS)
 
-# Both checks run, so one pass reports everything; the target fails if either does.
+# Every check runs, so one pass reports everything; the target fails if any does. mypy
+# (pyproject.toml [tool.mypy], with django-stubs and DRF stubs) loads the test settings.
 lint: install
-	rc=0; $(BIN)/ruff check . || rc=1; $(BIN)/ruff format --check . || rc=1; exit $$rc
+	rc=0; $(BIN)/ruff check . || rc=1; $(BIN)/ruff format --check . || rc=1; \
+	env -u DATABASE_URL -u DATABASE_URL_FILE $(BIN)/mypy || rc=1; exit $$rc
 
 # var/ must exist: makemigrations opens the SQLite database to check the migration history.
 check: install

@@ -6,6 +6,8 @@ cascades into it: a user or content type with entries cannot be deleted (account
 What an entry may hold is decided when a model is registered (``backend.audit.audit_register``).
 """
 
+from typing import Any, Self
+
 from auditlog.models import AbstractLogEntry, LogEntryManager
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -21,7 +23,7 @@ ERASED = "[erased]"
 
 class AuditEventQuerySet(ScopedQuerySet):
     @scoping
-    def visible_to(self, user):
+    def visible_to(self, user: Any) -> Self:
         """Area org admins and the Quality Group see their Area's entries; force org admins their force's."""
         if is_anonymous(user):
             return self.none()
@@ -44,7 +46,7 @@ class AuditEventQuerySet(ScopedQuerySet):
         raise PermissionDenied("Audit events cannot be deleted.")
 
 
-class AuditEventManager(LogEntryManager.from_queryset(AuditEventQuerySet)):
+class AuditEventManager(LogEntryManager.from_queryset(AuditEventQuerySet)):  # type: ignore[misc]  # dynamic base
     def log_create(self, instance, force_log: bool = False, **kwargs):
         scope = getattr(instance, "audit_scope", None)
         if callable(scope):

@@ -7,6 +7,8 @@ a form field over a tenant model lists ``visible_to(user)`` only.
 
 from django.contrib import admin
 
+from backend.querysets import visible_to
+
 SCOPED = admin.RelatedOnlyFieldListFilter  # choices: the related rows of the rows this admin lists
 
 
@@ -20,17 +22,18 @@ def scoped_choices(db_field, request, kwargs: dict) -> dict:
 
 class ScopedChoicesMixin:
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        return super().formfield_for_foreignkey(db_field, request, **scoped_choices(db_field, request, kwargs))
+        # A mixin for ModelAdmin and InlineModelAdmin: the method is theirs.
+        return super().formfield_for_foreignkey(db_field, request, **scoped_choices(db_field, request, kwargs))  # type: ignore[misc]
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        return super().formfield_for_manytomany(db_field, request, **scoped_choices(db_field, request, kwargs))
+        return super().formfield_for_manytomany(db_field, request, **scoped_choices(db_field, request, kwargs))  # type: ignore[misc]
 
 
 class ScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     """Read-only, scoped views of tenant rows: the API is where leads work, with its services' checks."""
 
     def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
+        return visible_to(super().get_queryset(request), request.user)
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_active and request.user.is_staff

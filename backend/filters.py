@@ -54,12 +54,9 @@ class VisibleModelChoiceField(forms.ModelChoiceField):
         if value in self.empty_values:
             return None
         key = self.to_field_name or "pk"
-        field = self.queryset.model._meta.pk if key == "pk" else self.queryset.model._meta.get_field(key)
-        if (
-            isinstance(field, models.IntegerField)
-            and not isinstance(value, self.queryset.model)
-            and not is_valid_id(value)
-        ):
+        model = self.queryset.model  # type: ignore[union-attr]  # always given: the filter passes one
+        field = model._meta.pk if key == "pk" else model._meta.get_field(key)
+        if isinstance(field, models.IntegerField) and not isinstance(value, model) and not is_valid_id(value):
             raise forms.ValidationError(
                 self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
             )
@@ -145,12 +142,12 @@ class ScopedFilterSet(django_filters.FilterSet):
 
 def query_parameter_names(filterset_class) -> set[str]:
     """The query parameter names ``filterset_class`` reads (a range filter reads ``<name>_<suffix>``)."""
-    names = set()
+    names: set[str] = set()
     for name, filter_ in filterset_class.base_filters.items():
         widget = filter_.extra.get("widget") or getattr(filter_.field_class, "widget", None)
         widget_class = widget if isinstance(widget, type) else type(widget)
         if widget is not None and issubclass(widget_class, SuffixedMultiWidget):
-            names.update(f"{name}_{suffix}" if suffix else name for suffix in widget_class.suffixes)
+            names.update(f"{name}_{suffix}" if suffix else name for suffix in widget_class.suffixes)  # type: ignore[attr-defined]
         else:
             names.add(name)
     return names

@@ -9,7 +9,7 @@ viewset refuses a queryset that was not scoped for the requesting user (a select
 
 import functools
 from collections.abc import Callable
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from django.db import models
 from django.db.models import Count, OuterRef, Subquery
@@ -23,27 +23,34 @@ def _scope_key(user: Any) -> object:
     return user.pk
 
 
-class ScopedQuerySet(models.QuerySet):
+class ScopedQuerySet(models.QuerySet[Any]):
     """A queryset that remembers, across chaining, that ``visible_to(user)`` narrowed it."""
 
     _scoped_for: object = None
 
     def _clone(self) -> Self:
-        clone = super()._clone()
+        clone: Self = super()._clone()  # type: ignore[misc]  # QuerySet._clone is private, absent from the stubs
         clone._scoped_for = self._scoped_for
         return clone
+
+    def visible_to(self, user: Any) -> Self:
+        """The rows ``user`` may see: each subclass defines it, decorated with ``@scoping``."""
+        raise NotImplementedError(f"{type(self).__qualname__} must define visible_to(user) with @scoping.")
 
     def is_scoped_for(self, user: Any) -> bool:
         """True when this queryset came out of ``visible_to(user)`` (for this very user)."""
         return self._scoped_for is not None and self._scoped_for == _scope_key(user)
 
 
-def scoping(method: Callable[..., models.QuerySet]) -> Callable[..., models.QuerySet]:
+_Scoped = TypeVar("_Scoped", bound=ScopedQuerySet)
+
+
+def scoping(method: Callable[[_Scoped, Any], _Scoped]) -> Callable[[_Scoped, Any], _Scoped]:
     """Decorate a queryset's ``visible_to(user)``: its result is marked as scoped for ``user``."""
 
     @functools.wraps(method)
-    def visible_to(self: ScopedQuerySet, user: Any) -> models.QuerySet:
-        queryset = method(self, user)._chain()
+    def visible_to(self: _Scoped, user: Any) -> _Scoped:
+        queryset: _Scoped = method(self, user)._chain()  # type: ignore[attr-defined]  # private, not in the stubs
         queryset._scoped_for = _scope_key(user)
         return queryset
 
@@ -54,13 +61,20 @@ class ReferenceDataQuerySet(ScopedQuerySet):
     """Reference data (defect categories, checklists): the same for every tenant, read by any signed-in user."""
 
     @scoping
-    def visible_to(self, user):
+    def visible_to(self, user: Any) -> Self:
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
         return self
 
 
-def related_count(queryset: models.QuerySet, field: str):
+def visible_to(queryset: models.QuerySet[Any] | None, user: Any) -> models.QuerySet[Any]:
+    """``queryset.visible_to(user)`` for a queryset typed as a plain one (a field's, an admin's)."""
+    if not isinstance(queryset, ScopedQuerySet):
+        raise TypeError(f"{queryset!r} has no visible_to(user): its model is not scoped.")
+    return queryset.visible_to(user)
+
+
+def related_count(queryset: models.QuerySet[Any], field: str) -> Coalesce:
     """An annotation counting the rows of ``queryset`` whose ``field`` points at the outer row.
 
     A correlated subquery, not ``Count()`` over a JOIN: that joins and groups the whole child

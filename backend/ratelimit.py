@@ -48,7 +48,7 @@ def login_rate_limited(view):
     def wrapped(request, *args, **kwargs):
         if request.method == "POST":
             throttle = LoginRateThrottle()
-            if not throttle.allow_request(request, None):
+            if not throttle.allow_request(request, None):  # type: ignore[arg-type]  # no DRF view: a Django one
                 seconds = max(1, int(throttle.wait() or 1))
                 response = HttpResponse(
                     TOO_MANY_LOGINS.format(seconds=seconds), status=429, content_type="text/plain; charset=utf-8"

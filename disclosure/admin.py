@@ -8,6 +8,7 @@ form field over a tenant model lists ``visible_to(user)`` only.
 from django.contrib import admin
 
 from backend.admin import SCOPED, ScopedAdmin, ScopedChoicesMixin
+from backend.querysets import visible_to
 from disclosure.models import Assessment, Case, Checklist, Criterion, Defect, DefectCategory, DipSample, Schedule
 
 
@@ -30,14 +31,13 @@ class ScheduleAdmin(ScopedAdmin):
 
 class AssessmentInline(ScopedChoicesMixin, admin.TabularInline):
     model = Assessment
-    fields = ["schedule", "rating", "drs_complete", "assessed_by"]
-    readonly_fields = fields
+    fields = readonly_fields = ("schedule", "rating", "drs_complete", "assessed_by")
     extra = 0
     can_delete = False
     show_change_link = True
 
     def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
+        return visible_to(super().get_queryset(request), request.user)
 
 
 @admin.register(DipSample)

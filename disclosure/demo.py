@@ -12,7 +12,9 @@ is added.
 
 import datetime
 import random
+from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
@@ -29,7 +31,7 @@ from forces.models import Organisation, Stream
 # Force number (first two URN digits), station codes, and the defect profile: the share of
 # sampled schedules that are defective in the first and in the last month of the year (in between it
 # moves in a straight line), and the categories its defects come from (weighted).
-PROFILES = {
+PROFILES: dict[str, dict[str, Any]] = {
     "GMP": {
         "number": "06",
         "units": ["MA", "MB", "MC"],
@@ -78,7 +80,7 @@ DESCRIPTIONS = {
     "P04": "No feedback sent to the police on the defective schedule.",
 }
 
-STREAM_SHAPES = {
+STREAM_SHAPES: dict[str, list[ScheduleKind]] = {
     Stream.MC: [ScheduleKind.SDC],
     Stream.CC: [ScheduleKind.MG6C, ScheduleKind.MG6D, ScheduleKind.MG6E],
     Stream.RASSO: [ScheduleKind.MG6C, ScheduleKind.MG6D, ScheduleKind.MG6E, ScheduleKind.DMD],
@@ -172,7 +174,7 @@ def seed_dip_samples(*, stdout) -> None:
     users = {u.username: u for u in get_user_model().objects.filter(username__endswith="-lead")}
     categories = {c.code: c for c in DefectCategory.objects.all()}
     criteria = list(checklist_current().criteria.all())
-    months = _months(timezone.localdate())
+    months = _months(timezone.localdate(), settings.DEMO_MONTHS)
     now = timezone.now()
     serial = 0
     totals = {"samples": 0, "assessments": 0, "defects": 0}

@@ -11,9 +11,8 @@ from disclosure.models import (
     Schedule,
     ScheduleKind,
     Severity,
-    Side,
 )
-from forces.models import Stream
+from forces.models import Side, Stream
 
 
 class ForceCodeFilter(django_filters.CharFilter):

@@ -1,6 +1,7 @@
 """Dip sampling of police unused material schedules (docs/domain.md words throughout)."""
 
 import re
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -9,8 +10,9 @@ from django.db import models
 from django.db.models import F, Q
 from guardian.models import UserObjectPermissionBase
 
+from backend.models import RowVersioned
 from backend.querysets import ReferenceDataQuerySet
-from forces.models import Stream, TenantModel
+from forces.models import Side, Stream, TenantModel
 
 URN_PATTERN = re.compile(r"^[0-9]{2}[A-Z0-9]{2}[0-9]{5}[0-9]{2}$")
 urn_validator = RegexValidator(
@@ -34,11 +36,6 @@ class ScheduleKind(models.TextChoices):
     MG6E = "mg6e", "MG6E - disclosure officer's report"
     SDC = "sdc", "SDC - streamlined disclosure certificate"
     DMD = "dmd", "DMD - disclosure management document"
-
-
-class Side(models.TextChoices):
-    POLICE = "police", "Police"
-    CPS = "cps", "CPS"
 
 
 class Severity(models.TextChoices):
@@ -99,7 +96,7 @@ class Case(TimestampedTenantModel):
     def __str__(self):
         return self.urn
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.urn = normalise_urn(self.urn)
         super().save(*args, **kwargs)
 
@@ -163,7 +160,7 @@ class Checklist(models.Model):
     def __str__(self):
         return f"{self.title} (v{self.version})"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk and Checklist.objects.filter(pk=self.pk, published_at__isnull=False).exists():
             raise ValidationError("A published checklist version cannot be edited; publish a new version.")
         super().save(*args, **kwargs)
@@ -192,7 +189,7 @@ class Criterion(models.Model):
     def __str__(self):
         return f"{self.code} {self.text}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if Checklist.objects.filter(pk=self.checklist_id, published_at__isnull=False).exists():
             raise ValidationError("A published checklist version cannot be edited; publish a new version.")
         super().save(*args, **kwargs)
@@ -201,8 +198,11 @@ class Criterion(models.Model):
         return kind in self.applies_to or "drs" in self.applies_to
 
 
-class DipSample(TimestampedTenantModel):
+class DipSample(RowVersioned, TimestampedTenantModel):
     """A joint CPS-police dip sample of one force's schedules for one stream and period."""
+
+    #: Not stored: set by the service whose change voided the sample's signatures, for the API to say so.
+    signatures_voided = False
 
     stream = models.CharField(max_length=8, choices=Stream.choices)
     period_start = models.DateField()
@@ -241,7 +241,6 @@ class DipSample(TimestampedTenantModel):
     completed_at = models.DateTimeField(null=True, blank=True)
     reopened_at = models.DateTimeField(null=True, blank=True)
     reopen_reason = models.TextField(blank=True)
-    row_version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["-period_start", "-id"]
@@ -254,10 +253,6 @@ class DipSample(TimestampedTenantModel):
 
     def __str__(self):
         return f"Dip sample {self.pk} ({self.stream}, {self.period_start}..{self.period_end})"
-
-    @property
-    def is_signed_off(self) -> bool:
-        return self.status == DipSampleStatus.SIGNED_OFF
 
 
 class DipSampleUserObjectPermission(UserObjectPermissionBase):
@@ -296,8 +291,11 @@ class SampledSchedule(models.Model):
         return self.dip_sample.audit_scope()
 
 
-class Assessment(TimestampedTenantModel):
+class Assessment(RowVersioned, TimestampedTenantModel):
     """The rating of one schedule within a dip sample, against one checklist version."""
+
+    #: Not stored: set by the service whose change voided the sample's signatures, for the API to say so.
+    signatures_voided = False
 
     dip_sample = models.ForeignKey(DipSample, on_delete=models.CASCADE, related_name="assessments")
     schedule = models.ForeignKey(Schedule, on_delete=models.PROTECT, related_name="assessments")
@@ -311,7 +309,6 @@ class Assessment(TimestampedTenantModel):
     )
     notes = models.TextField(blank=True)
     assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    row_version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["dip_sample", "id"]
@@ -345,7 +342,10 @@ class AssessmentAnswer(models.Model):
         return self.assessment.audit_scope()
 
 
-class Defect(TimestampedTenantModel):
+class Defect(RowVersioned, TimestampedTenantModel):
+    #: Not stored: set by the service whose change voided the sample's signatures, for the API to say so.
+    signatures_voided = False
+
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="defects")
     category = models.ForeignKey(DefectCategory, on_delete=models.PROTECT, related_name="defects")
     severity = models.CharField(max_length=12, choices=Severity.choices)
@@ -353,7 +353,6 @@ class Defect(TimestampedTenantModel):
         max_length=60, blank=True, help_text="Where on the schedule, e.g. 'MG6C item 12' or 'items 3-7'."
     )
     description = models.TextField(help_text="What is wrong. No names, addresses or other personal data.")
-    row_version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["assessment", "id"]

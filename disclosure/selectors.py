@@ -6,10 +6,13 @@ page costs the same few queries however many rows there are.
 """
 
 import datetime
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
+from backend.errors import InvalidStateError
 from backend.querysets import related_count
+from backend.types import Viewer
 from disclosure.models import (
     Assessment,
     AssessmentAnswer,
@@ -25,51 +28,54 @@ from disclosure.models import (
 )
 
 
-def case_list(*, user) -> QuerySet[Case]:
+def case_list(*, user: Viewer) -> QuerySet[Case]:
     """Cases ``user`` may read, with their force and Area and the number of schedules."""
-    return (
+    rows: QuerySet[Case] = (
         Case.objects.visible_to(user)
         .select_related("force", "area")
         .annotate(schedule_count=related_count(Schedule.objects.all(), "case"))
     )
+    return rows
 
 
-def schedule_list(*, user) -> QuerySet[Schedule]:
+def schedule_list(*, user: Viewer) -> QuerySet[Schedule]:
     """Schedules ``user`` may read, with their case, force and Area."""
     return Schedule.objects.visible_to(user).select_related("case", "force", "area")
 
 
-def defect_category_list(*, user) -> QuerySet[DefectCategory]:
+def defect_category_list(*, user: Viewer) -> QuerySet[DefectCategory]:
     """The defect taxonomy (any signed-in user)."""
     return DefectCategory.objects.visible_to(user)
 
 
-def checklist_list(*, user) -> QuerySet[Checklist]:
+def checklist_list(*, user: Viewer) -> QuerySet[Checklist]:
     """Published checklist versions with their criteria (any signed-in user)."""
     return Checklist.objects.visible_to(user).filter(published_at__isnull=False).prefetch_related("criteria")
 
 
-def dip_sample_list(*, user) -> QuerySet[DipSample]:
+def dip_sample_list(*, user: Viewer) -> QuerySet[DipSample]:
     """Dip samples ``user`` may read, with leads, signatures, the number of assessments and the sampled schedules."""
-    return (
+    rows: QuerySet[DipSample] = (
         DipSample.objects.visible_to(user)
         .select_related("force", "area", "cps_lead", "police_lead", "cps_signed_off_by", "police_signed_off_by")
         .annotate(assessment_count=related_count(Assessment.objects.all(), "dip_sample"))
         .prefetch_related(Prefetch("sampled", queryset=SampledSchedule.objects.order_by("position")))
     )
+    return rows
 
 
-def assessment_list(*, user) -> QuerySet[Assessment]:
+def assessment_list(*, user: Viewer) -> QuerySet[Assessment]:
     """Assessments ``user`` may read, with their answers (and criteria) and the number of defects."""
-    return (
+    rows: QuerySet[Assessment] = (
         Assessment.objects.visible_to(user)
         .select_related("force", "area", "schedule", "checklist", "assessed_by")
         .prefetch_related(Prefetch("answers", queryset=AssessmentAnswer.objects.select_related("criterion")))
         .annotate(defect_count=related_count(Defect.objects.all(), "assessment"))
     )
+    return rows
 
 
-def defect_list(*, user) -> QuerySet[Defect]:
+def defect_list(*, user: Viewer) -> QuerySet[Defect]:
     """Defects ``user`` may read, with their category and assessment."""
     return Defect.objects.visible_to(user).select_related("force", "area", "category", "assessment")
 
@@ -92,8 +98,11 @@ def draw_cap(eligible_count: int) -> int:
 
 
 def checklist_current() -> Checklist:
-    """The newest published checklist version: new assessments are made against it."""
-    return Checklist.objects.filter(published_at__isnull=False).order_by("-version").first()
+    """The newest published checklist version: new assessments are made against it (409 while there is none)."""
+    checklist: Checklist | None = Checklist.objects.filter(published_at__isnull=False).order_by("-version").first()
+    if checklist is None:
+        raise InvalidStateError("No checklist version is published yet.", code="no_checklist")
+    return checklist
 
 
 def criteria_by_code(*, checklist: Checklist) -> dict[str, Criterion]:
@@ -117,7 +126,7 @@ def dip_sample_eligible_schedules(*, dip_sample: DipSample) -> QuerySet[Schedule
     )
 
 
-def dip_sample_draw_preview(*, dip_sample: DipSample) -> dict:
+def dip_sample_draw_preview(*, dip_sample: DipSample) -> dict[str, object]:
     """What a draw would pick from, before drawing: the count, the cap and the rule in plain words.
 
     For a drawn sample, ``drawn_from`` is the sorted ids the draw picked from (to re-run it).
@@ -134,8 +143,8 @@ def dip_sample_draw_preview(*, dip_sample: DipSample) -> dict:
     }
 
 
-def dip_samples_overlapping(
-    *, force_id: int, stream: str, period_start: datetime.date, period_end: datetime.date, exclude_pk=None
+def overlapping_dip_sample_ids(
+    *, force_id: int, stream: str, period_start: datetime.date, period_end: datetime.date, exclude_pk: int | None = None
 ) -> list[int]:
     """Ids of the samples of the same force and stream whose period shares a day with the given one."""
     samples = DipSample.objects.filter(
@@ -151,7 +160,7 @@ def dip_samples_overlapping(
 
 def rollup_assessments(
     *,
-    force_ids,
+    force_ids: Any,
     period_from: datetime.date,
     period_to: datetime.date,
     stream: str | None = None,

@@ -140,7 +140,7 @@ class Feedback(TimestampedTenantModel):
     )
     row_version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects = FeedbackQuerySet.as_manager()
+    objects = FeedbackQuerySet.as_manager()  # type: ignore[misc]  # a narrower manager than TenantModel's
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -263,7 +263,7 @@ class Notice(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
-    objects = NoticeQuerySet.as_manager()
+    objects = NoticeQuerySet.as_manager()  # type: ignore[misc]  # a narrower manager than TenantModel's
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -3,6 +3,8 @@
 Visibility is decided here, once: ``visible_to(user)`` on every tenant-owned queryset.
 """
 
+from typing import Any, Self
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -16,6 +18,13 @@ class Stream(models.TextChoices):
     MC = "mc", "Magistrates' court"
     CC = "cc", "Crown Court"
     RASSO = "rasso", "RASSO (rape and serious sexual offences)"
+
+
+class Side(models.TextChoices):
+    """The two sides of a joint dip sample: a CPS Area's leads and a police force's."""
+
+    POLICE = "police", "Police"
+    CPS = "cps", "CPS"
 
 
 class OrganisationKind(models.TextChoices):
@@ -48,7 +57,7 @@ def is_anonymous(user) -> bool:
     return user is None or not user.is_authenticated or not user.is_active
 
 
-def case_level_force_ids(user):
+def case_level_force_ids(user: Any) -> models.QuerySet[Any]:
     """Subquery of the police forces whose case-level rows ``user`` may read.
 
     A police member reads its own force; a CPS member reads every force of its Area.
@@ -63,7 +72,7 @@ def case_level_force_ids(user):
 
 class OrganisationQuerySet(ScopedQuerySet):
     @scoping
-    def visible_to(self, user):
+    def visible_to(self, user: Any) -> Self:
         """Organisations a member of anything may see: its own, the forces of its Area, the Area of its force."""
         if is_anonymous(user):
             return self.none()
@@ -73,10 +82,10 @@ class OrganisationQuerySet(ScopedQuerySet):
         areas_of_member_forces = Organisation.objects.filter(pk__in=member_of).values("area_id")
         return self.filter(Q(pk__in=member_of) | Q(area_id__in=member_of) | Q(pk__in=areas_of_member_forces))
 
-    def areas(self):
+    def areas(self) -> Self:
         return self.filter(kind=OrganisationKind.CPS_AREA)
 
-    def forces(self):
+    def forces(self) -> Self:
         return self.filter(kind=OrganisationKind.POLICE_FORCE)
 
 
@@ -126,7 +135,7 @@ class Organisation(models.Model):
             raise ValidationError({"area": "A police force must point at its CPS Area."})
         if self.kind == OrganisationKind.CPS_AREA and self.area_id:
             raise ValidationError({"area": "A CPS Area does not belong to another Area."})
-        if self.area_id and self.area.kind != OrganisationKind.CPS_AREA:
+        if self.area is not None and self.area.kind != OrganisationKind.CPS_AREA:
             raise ValidationError({"area": "The area must be a CPS Area."})
 
     @property
@@ -202,7 +211,7 @@ class TenantQuerySet(ScopedQuerySet):
     """Queryset of a tenant-owned model (one that carries ``force`` and ``area``)."""
 
     @scoping
-    def visible_to(self, user):
+    def visible_to(self, user: Any) -> Self:
         """Rows ``user`` may read: its force's (police) or its Area's forces' (CPS). Chief officers: none."""
         if is_anonymous(user):
             return self.none()
@@ -233,10 +242,23 @@ class TenantModel(models.Model):
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.force_id and not self.area_id:
             self.area_id = Organisation.objects.values_list("area_id", flat=True).get(pk=self.force_id)
         super().save(*args, **kwargs)
 
     def audit_scope(self) -> tuple[int | None, int | None]:
         return (self.area_id, self.force_id)
+
+
+def tenancy_of(owner: Organisation | TenantModel | None) -> dict[str, object]:
+    """``force`` and ``area`` for a new tenant row: a police force's, or copied from the row it belongs to.
+
+    The one place (with ``TenantModel.save`` for a row given only its force) where ``area`` is
+    derived: always the CPS Area of the force. ``None`` (an unknown force) gives neither.
+    """
+    if owner is None:
+        return {"force": None, "area_id": None}
+    if isinstance(owner, Organisation):
+        return {"force": owner, "area_id": owner.area_id}
+    return {"force_id": owner.force_id, "area_id": owner.area_id}

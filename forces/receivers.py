@@ -36,7 +36,7 @@ def _note_account_changes(sender, instance, raw=False, update_fields=None, **kwa
 
 @receiver(post_save, sender=User, dispatch_uid="forces.account_changes_applied")
 def _apply_account_changes(sender, instance, raw=False, **kwargs):
-    changes = getattr(instance, "_account_changes", set())
+    changes: set[str] = getattr(instance, "_account_changes", set())
     instance._account_changes = set()
     if changes & {"password", "deactivated"}:
         services.user_tokens_revoke(user=instance)

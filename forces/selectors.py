@@ -1,47 +1,48 @@
 """Reads about organisations and memberships: what may this user see and do."""
 
-from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
 
+from backend.types import User, Viewer
 from forces.models import (
     Membership,
     Organisation,
     OrganisationKind,
     OrganisationUserObjectPermission,
     Role,
+    Side,
     case_level_force_ids,
 )
 
 
-def organisation_list(*, user) -> QuerySet[Organisation]:
+def organisation_list(*, user: Viewer) -> QuerySet[Organisation]:
     """Organisations ``user`` may see (its own, its Area's forces, its force's Area), with their Area."""
     return Organisation.objects.visible_to(user).select_related("area")
 
 
-def user_with_memberships(*, user):
+def user_with_memberships(*, user: User) -> User:
     """``user`` re-read with its memberships and their organisations (two queries, whatever their number)."""
     memberships = Prefetch("memberships", queryset=Membership.objects.select_related("organisation"))
-    return get_user_model().objects.prefetch_related(memberships).get(pk=user.pk)
+    return User.objects.prefetch_related(memberships).get(pk=user.pk)
 
 
-def user_is_org_admin(*, user, organisation: Organisation) -> bool:
+def user_is_org_admin(*, user: User, organisation: Organisation) -> bool:
     return Membership.objects.filter(user=user, organisation=organisation, role=Role.ORG_ADMIN).exists()
 
 
-def organisations_administered_by(*, user) -> QuerySet[Organisation]:
+def organisations_administered_by(*, user: User) -> QuerySet[Organisation]:
     if user.is_superuser:
         return Organisation.objects.all()
     return Organisation.objects.filter(memberships__user=user, memberships__role=Role.ORG_ADMIN).distinct()
 
 
-def lead_organisations(*, user, stream: str) -> QuerySet[Membership]:
+def lead_memberships(*, user: User, stream: str) -> QuerySet[Membership]:
     """Disclosure-lead memberships of ``user`` that cover ``stream`` (a per-stream or all-streams lead)."""
     return Membership.objects.filter(user=user, role=Role.DISCLOSURE_LEAD).filter(
         Q(stream=stream) | Q(stream__isnull=True)
     )
 
 
-def lead_may_write_for_force(*, user, force: Organisation, stream: str) -> bool:
+def lead_may_write_for_force(*, user: User, force: Organisation, stream: str) -> bool:
     """True when ``user`` is a disclosure lead for ``stream`` in ``force`` or in the force's CPS Area."""
     if user.is_superuser:
         return True
@@ -50,21 +51,21 @@ def lead_may_write_for_force(*, user, force: Organisation, stream: str) -> bool:
     return lead_side_for_force(user=user, force=force, stream=stream) is not None
 
 
-def lead_side_for_force(*, user, force: Organisation, stream: str) -> str | None:
-    """'cps' or 'police' - the side on which ``user`` leads ``stream`` for ``force``; None if neither."""
+def lead_side_for_force(*, user: User, force: Organisation, stream: str) -> Side | None:
+    """The side (CPS or police) on which ``user`` leads ``stream`` for ``force``; None if neither."""
     org_ids = set(
-        lead_organisations(user=user, stream=stream)
-        .filter(organisation_id__in=(force.pk, force.area_id))
+        lead_memberships(user=user, stream=stream)
+        .filter(organisation_id__in=[pk for pk in (force.pk, force.area_id) if pk is not None])
         .values_list("organisation_id", flat=True)
     )
     if force.area_id in org_ids:
-        return "cps"
+        return Side.CPS
     if force.pk in org_ids:
-        return "police"
+        return Side.POLICE
     return None
 
 
-def lead_scope(*, user) -> Q:
+def lead_scope(*, user: User) -> Q:
     """A filter for tenant rows with a ``stream`` that ``user`` leads: its force's or its Area's forces'.
 
     Matches nothing when ``user`` leads nothing. (A force id never matches an ``area`` column
@@ -85,7 +86,7 @@ def lead_scope(*, user) -> Q:
 COMPARISON_READER_ROLES = (Role.QUALITY_GROUP, Role.DISCLOSURE_LEAD, Role.ORG_ADMIN)
 
 
-def summary_force_list(*, user) -> QuerySet[Organisation]:
+def summary_force_list(*, user: User) -> QuerySet[Organisation]:
     """Forces whose summary ``user`` may read, scoped for ``user`` (``visible_to``).
 
     A force's chief officers (they hold ``view_summary`` on it), its police leads and org admins;
@@ -101,7 +102,7 @@ def summary_force_list(*, user) -> QuerySet[Organisation]:
     return forces.filter(Q(pk__in=case_level_force_ids(user)) | Q(pk__in=granted))
 
 
-def comparison_area_list(*, user) -> QuerySet[Organisation]:
+def comparison_area_list(*, user: User) -> QuerySet[Organisation]:
     """CPS Areas whose comparison of forces ``user`` may read: the Quality Group, CPS leads and org admins
     of the Area (superusers every Area), scoped for ``user``."""
     areas = Organisation.objects.visible_to(user).areas()
@@ -111,14 +112,14 @@ def comparison_area_list(*, user) -> QuerySet[Organisation]:
     return areas.filter(pk__in=held)
 
 
-def summary_organisation_list(*, user) -> QuerySet[Organisation]:
+def summary_organisation_list(*, user: User) -> QuerySet[Organisation]:
     """Forces whose summary and Areas whose comparison ``user`` may read, in one scoped queryset."""
     forces = summary_force_list(user=user).values("pk")
     areas = comparison_area_list(user=user).values("pk")
     return Organisation.objects.visible_to(user).filter(Q(pk__in=forces) | Q(pk__in=areas)).select_related("area")
 
 
-def summaries_readable(*, user) -> dict[str, list[str]]:
+def summaries_readable(*, user: User) -> dict[str, list[str]]:
     """``{"forces": [codes], "comparisons": [Area codes]}``: the summaries ``user`` may read (two queries)."""
     return {
         "forces": list(summary_force_list(user=user).order_by("code").values_list("code", flat=True)),

@@ -1,9 +1,11 @@
 """Writes for organisations, memberships and accounts; django-guardian grants are kept in step here."""
 
+from collections.abc import Callable, Iterator
+from typing import Any
+
 from auditlog import get_logentry_model
 from axes.utils import reset as axes_reset
 from django.apps import apps
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -11,6 +13,7 @@ from guardian.models import UserObjectPermissionBase
 from guardian.shortcuts import assign_perm, remove_perm
 from knox.models import get_token_model
 
+from backend.types import User
 from forces.models import (
     Membership,
     Organisation,
@@ -20,8 +23,6 @@ from forces.models import (
     TenantModel,
 )
 from forces.selectors import lead_scope, user_is_org_admin
-
-User = get_user_model()
 
 VIEW_SUMMARY = "forces.view_summary"
 
@@ -42,13 +43,13 @@ def organisation_create(*, code: str, name: str, kind: str, area: Organisation |
     return organisation
 
 
-def _check_may_manage(*, actor, organisation: Organisation) -> None:
+def _check_may_manage(*, actor: User, organisation: Organisation) -> None:
     if actor.is_superuser or user_is_org_admin(user=actor, organisation=organisation):
         return
     raise PermissionDenied("Only the organisation's admins may manage its memberships.")
 
 
-def _check_not_self(*, actor, user) -> None:
+def _check_not_self(*, actor: User, user: User) -> None:
     """Separation of duties: an org admin never gives or changes a role of their own."""
     if actor.pk == user.pk and not actor.is_superuser:
         raise PermissionDenied(
@@ -58,7 +59,9 @@ def _check_not_self(*, actor, user) -> None:
 
 
 @transaction.atomic
-def membership_create(*, actor, user, organisation: Organisation, role: str, stream: str | None = None) -> Membership:
+def membership_create(
+    *, actor: User, user: User, organisation: Organisation, role: str, stream: str | None = None
+) -> Membership:
     """Give ``user`` a role in ``organisation``.
 
     ``actor`` must be a superuser or an ``org_admin`` of that organisation, and not ``user``
@@ -75,7 +78,7 @@ def membership_create(*, actor, user, organisation: Organisation, role: str, str
 
 
 @transaction.atomic
-def membership_update(*, actor, membership: Membership, role: str, stream: str | None = None) -> Membership:
+def membership_update(*, actor: User, membership: Membership, role: str, stream: str | None = None) -> Membership:
     """Change the role or stream of a membership (same rules as ``membership_create``).
 
     Object grants the old role or stream justified and the new one does not are revoked in
@@ -92,7 +95,7 @@ def membership_update(*, actor, membership: Membership, role: str, stream: str |
 
 
 @transaction.atomic
-def membership_delete(*, actor, membership: Membership) -> None:
+def membership_delete(*, actor: User, membership: Membership) -> None:
     """Remove a membership and the grants it carried; the user's last membership also ends their API tokens."""
     _check_may_manage(actor=actor, organisation=membership.organisation)
     user = membership.user
@@ -102,7 +105,7 @@ def membership_delete(*, actor, membership: Membership) -> None:
         user_tokens_revoke(user=user)
 
 
-def _summarisable_forces(user) -> set[int]:
+def _summarisable_force_ids(user: User) -> set[int]:
     """Forces whose summaries ``user`` may read: chief officers their force, the Quality Group its Area's."""
     forces: set[int] = set()
     for membership in Membership.objects.filter(
@@ -117,9 +120,9 @@ def _summarisable_forces(user) -> set[int]:
 
 
 @transaction.atomic
-def summary_grants_sync(*, user) -> None:
+def summary_grants_sync(*, user: User) -> None:
     """Make ``user``'s ``view_summary`` grants match its memberships exactly (none for an inactive user)."""
-    wanted = _summarisable_forces(user) if user.is_active else set()
+    wanted = _summarisable_force_ids(user) if user.is_active else set()
     held = set(
         OrganisationUserObjectPermission.objects.filter(user=user, permission__codename="view_summary").values_list(
             "content_object_id", flat=True
@@ -131,7 +134,9 @@ def summary_grants_sync(*, user) -> None:
         assign_perm(VIEW_SUMMARY, user, organisation)
 
 
-def user_create(*, username: str, password: str, email: str = "", first_name: str = "", last_name: str = "", **extra):
+def user_create(
+    *, username: str, password: str, email: str = "", first_name: str = "", last_name: str = "", **extra: Any
+) -> User:
     """Create a user account with a validated password (data set-up and admin)."""
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": f"A user named {username!r} already exists."})
@@ -142,7 +147,7 @@ def user_create(*, username: str, password: str, email: str = "", first_name: st
     return user
 
 
-def _tenant_grant_models():
+def _tenant_grant_models() -> Iterator[tuple[type[UserObjectPermissionBase], type[TenantModel]]]:
     """Direct foreign-key object-permission models over tenant-owned rows that carry a ``stream``.
 
     Every such grant (e.g. ``change_dipsample`` to a sample's leads) exists because its holder
@@ -152,7 +157,8 @@ def _tenant_grant_models():
     for model in apps.get_models():
         if not issubclass(model, UserObjectPermissionBase):
             continue
-        target = model._meta.get_field("content_object").related_model  # None for guardian's generic models
+        # None for guardian's generic models
+        target = model._meta.get_field("content_object").related_model  # type: ignore[misc]  # a subclass's field
         if not (isinstance(target, type) and issubclass(target, TenantModel)):
             continue
         if any(field.name == "stream" for field in target._meta.get_fields()):
@@ -162,17 +168,17 @@ def _tenant_grant_models():
 #: Functions ``sync(user=...)`` registered by apps above forces (in ``AppConfig.ready``) to *add* the
 #: object grants a user's current memberships justify on their rows (e.g. a new police lead may
 #: answer feedback already sent). Revoking needs no hook: ``_tenant_grant_models`` finds every table.
-_GRANT_SYNCS: list = []
+_GRANT_SYNCS: list[Callable[..., None]] = []
 
 
-def register_grant_sync(sync) -> None:
+def register_grant_sync(sync: Callable[..., None]) -> None:
     """Have ``user_grants_sync`` call ``sync(user=...)`` for an active user (once per function)."""
     if sync not in _GRANT_SYNCS:
         _GRANT_SYNCS.append(sync)
 
 
 @transaction.atomic
-def user_grants_sync(*, user) -> None:
+def user_grants_sync(*, user: User) -> None:
     """Make ``user``'s object grants match what its current memberships justify; revoke the rest.
 
     - ``view_summary`` on forces: exactly what ``summary_grants_sync`` computes.
@@ -187,24 +193,25 @@ def user_grants_sync(*, user) -> None:
     for permission_model, target in _tenant_grant_models():
         held = permission_model.objects.filter(user=user)
         if user.is_active:
-            held = held.exclude(content_object__in=target.objects.filter(lead_scope(user=user)))
+            # content_object is the concrete grant model's own foreign key (the base class has none).
+            held = held.exclude(content_object__in=target.objects.filter(lead_scope(user=user)))  # type: ignore[misc]
         held.delete()
     if user.is_active:
         for sync in _GRANT_SYNCS:
             sync(user=user)
 
 
-def user_tokens_revoke(*, user) -> int:
+def user_tokens_revoke(*, user: User) -> int:
     """Revoke every API token of ``user`` (password changed, account deactivated, last membership ended).
 
     Returns how many were revoked.
     """
-    deleted, _ = get_token_model().objects.filter(user=user).delete()
+    deleted: int = get_token_model().objects.filter(user=user).delete()[0]
     return deleted
 
 
 @transaction.atomic
-def account_unlock(*, actor, organisation: Organisation, username: str):
+def account_unlock(*, actor: User, organisation: Organisation, username: str) -> User:
     """Clear the failed-login lockout of ``username``, a member of ``organisation``; return the user.
 
     ``actor`` must be a superuser or an ``org_admin`` of ``organisation`` (``PermissionDenied``):

@@ -1,5 +1,7 @@
 """`manage.py seed_demo`: exactly the demo users of docs/architecture.md, realistic data, idempotent."""
 
+import ast
+import inspect
 import io
 import random
 
@@ -10,6 +12,9 @@ from django.core.management import call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+import disclosure.demo
+import forces.demo
+from backend.management.commands import seed_demo
 from disclosure.models import Assessment, Case, Criterion, Defect, DipSample, Schedule
 from reports.models import ActionItem, Meeting
 
@@ -38,14 +43,16 @@ def _counts():
 
 
 @pytest.mark.django_db
+@pytest.mark.timeout(300)  # builds and checks months of samples: legitimately longer than the 60 s default
 def test_seed_demo_builds_the_demo_area_and_is_idempotent(settings):
     settings.DEMO_PASSWORD = PASSWORD
+    # A whole year: the trends, the monthly forums and the quarterly meetings need it (DEMO_MONTHS is the knob).
     call_command("seed_demo", stdout=io.StringIO())
     User = get_user_model()
     assert set(User.objects.values_list("username", flat=True)) == EXPECTED_USERS
     assert User.objects.get(username="admin").is_superuser
 
-    # A year of signed-off samples for every force and stream, with different defect profiles.
+    # Months of signed-off samples for every force and stream, with different defect profiles.
     signed = DipSample.objects.filter(status="signed_off")
     assert set(signed.values_list("force__code", "stream").distinct()) == {
         (force, stream) for force in ("GMP", "LANCS", "CUMBRIA") for stream in ("mc", "cc", "rasso")
@@ -184,3 +191,25 @@ def _assert_a_year_of_meetings():
         assert item.created_at.date() == item.meeting.held_on, item
         if item.status == "done":
             assert item.created_at <= item.done_at <= timezone.now(), item
+
+
+def _iterated_sets(module) -> list[str]:
+    """``for`` loops and comprehensions in ``module`` that iterate a set (whose order follows the hash seed)."""
+    found = []
+    for node in ast.walk(ast.parse(inspect.getsource(module))):
+        if not isinstance(node, ast.For | ast.comprehension):
+            continue
+        iterated = node.iter
+        is_set = isinstance(iterated, ast.Set | ast.SetComp) or (
+            isinstance(iterated, ast.Call)
+            and isinstance(iterated.func, ast.Name)
+            and iterated.func.id in {"set", "frozenset"}
+        )
+        if is_set:
+            found.append(f"{module.__name__}: {ast.unparse(iterated)}")
+    return found
+
+
+def test_the_demo_seeder_never_iterates_over_a_set():
+    """Deterministic as it claims: no step depends on PYTHONHASHSEED through the order of a set."""
+    assert [found for module in (seed_demo, forces.demo, disclosure.demo) for found in _iterated_sets(module)] == []

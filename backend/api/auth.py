@@ -28,6 +28,7 @@ def lockout_response(request, original_response=None, credentials=None):
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     detail = LOCKED_OUT_DETAIL.format(minutes=minutes)
     code = settings.AXES_HTTP_RESPONSE_CODE
+    response: HttpResponse
     if request.path.startswith("/api/"):
         response = JsonResponse({"status": code, "code": "locked_out", "detail": detail}, status=code)
     else:
@@ -49,7 +50,7 @@ class LoginOutputSerializer(serializers.Serializer):
 class LoginView(KnoxLoginView):
     """Exchange a username and password for an expiring API token."""
 
-    authentication_classes = []
+    authentication_classes: list[type] = []
     permission_classes = [AllowAny]
     # Per client address, one budget shared with the admin and browsable-API logins.
     throttle_classes = [LoginRateThrottle]

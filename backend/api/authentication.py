@@ -23,4 +23,4 @@ class TokenAuthentication(KnoxTokenAuthentication):
 class TokenScheme(KnoxTokenScheme):
     """The OpenAPI security scheme of ``TokenAuthentication``: knox's, unchanged."""
 
-    target_class = TokenAuthentication
+    target_class = TokenAuthentication  # type: ignore[assignment]  # drf-spectacular takes the class or its path

@@ -92,7 +92,7 @@ def exception_handler(exc, context):
     if response is None:
         return None
 
-    body = {"status": response.status_code}
+    body: dict[str, object] = {"status": response.status_code}
     if isinstance(exc, exceptions.ValidationError):
         body["code"] = "invalid"
         body["detail"] = "The request has invalid fields."

@@ -7,13 +7,14 @@ not exist, so a body cannot be used to probe another tenant's ids.
 from rest_framework import serializers
 
 from backend.filters import is_valid_id
+from backend.querysets import visible_to
 
 
 class VisiblePrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     """``PrimaryKeyRelatedField`` over ``queryset.visible_to(request.user)``."""
 
     def get_queryset(self):
-        return super().get_queryset().visible_to(self.context["request"].user)
+        return visible_to(super().get_queryset(), self.context["request"].user)
 
     def to_internal_value(self, data):
         if not is_valid_id(data) and not isinstance(data, bool):
@@ -31,7 +32,7 @@ class VisibleSlugRelatedField(serializers.SlugRelatedField):
     }
 
     def get_queryset(self):
-        return super().get_queryset().visible_to(self.context["request"].user)
+        return visible_to(super().get_queryset(), self.context["request"].user)
 
     def to_internal_value(self, data):
         if isinstance(data, str) and self.slug_field == "code":

@@ -1,5 +1,7 @@
 """Request body parsers with limits: a JSON body nested deeper than any real request is refused (400)."""
 
+from collections.abc import Iterable
+
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
@@ -11,6 +13,7 @@ def _deeper_than(data, limit: int) -> bool:
     stack = [(data, 1)]
     while stack:
         value, depth = stack.pop()
+        children: Iterable[object]
         if isinstance(value, dict):
             children = value.values()
         elif isinstance(value, list):

@@ -13,20 +13,26 @@ read, or a body field its input serializer does not take, is a 400 naming it.
 """
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 from auditlog.signals import accessed
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models, transaction
+from django.db.models import QuerySet
 from django.http import Http404
+from rest_framework import mixins, viewsets
 from rest_framework import status as http_status
-from rest_framework import viewsets
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.serializers import Serializer
 
 from backend.api.strict import validate_strictly
 from backend.audit import audit_set_actor, log_list_consultation
 from backend.filters import is_valid_id, query_parameter_names
+from backend.querysets import ScopedQuerySet
 
 SEALED_METHODS = (
     "get_queryset",
@@ -55,12 +61,13 @@ def _may_define_sealed(klass) -> bool:
     return klass is object or klass.__module__.split(".")[0] in {"rest_framework", "django"}
 
 
-class TenantScopedViewSet(viewsets.GenericViewSet):
-    #: Set by subclasses: ``Model.objects.all()``; its queryset class must offer ``visible_to(user)``.
-    queryset = None
+class TenantScopedViewSet(viewsets.GenericViewSet[Any]):
+    #: Set by subclasses: ``Model.objects.all()``; its queryset class must offer ``visible_to(user)``
+    #: (left ``None``, DRF's default, the view serves nothing).
+    queryset: ScopedQuerySet
     #: Set by subclasses: the read selector, ``selector(user=) -> Model.objects.visible_to(user)...``;
     #: without one, the rows are ``queryset.visible_to(user)``.
-    selector = None
+    selector: Callable[..., QuerySet[Any]] | None = None
     #: Reads of case-level records, detail and list, are logged as consultations (DPA 2018 s.62).
     log_consultation = False
     #: Query parameters a view (or one action, through ``@action(extra_query_parameters=...)``) reads
@@ -96,8 +103,8 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
         known = set(COMMON_QUERY_PARAMETERS) | set(self.extra_query_parameters)
         if self.action != "list":
             return known
-        for backend in self.filter_backends:
-            backend = backend()
+        for backend_class in self.filter_backends:
+            backend = backend_class()
             if hasattr(backend, "get_filterset_class"):
                 filterset_class = backend.get_filterset_class(self, self.queryset)
                 if filterset_class is not None:
@@ -126,7 +133,7 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
         user = self.request.user
         selector = type(self).selector
         queryset = selector(user=user) if selector is not None else self.queryset.all().visible_to(user)
-        if queryset.model is not model or not queryset.is_scoped_for(user):
+        if queryset.model is not model or not (isinstance(queryset, ScopedQuerySet) and queryset.is_scoped_for(user)):
             raise ImproperlyConfigured(
                 f"{type(self).__qualname__}: the selector must start from {model.__name__}.objects.visible_to(user)."
             )
@@ -189,15 +196,62 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
                 raise PermissionDenied("The change would put this record outside your organisations.")
         return Response(self.get_serializer(scoped).data, status=status)
 
-    def update_with(self, service, serializer_class, *, target: str) -> Response:
-        """A versioned ``PATCH``: ``service(actor=, <target>=the object, row_version=, **changed fields)``."""
-        obj = self.get_object()
-        data = self.validated_input(serializer_class, partial=True)
-        row_version = self.row_version_from_request(data)
-        return self.respond_with(service, **{target: obj}, row_version=row_version, **data)
-
     def finalize_response(self, request, response, *args, **kwargs):
         data = getattr(response, "data", None)
         if isinstance(data, dict) and "row_version" in data and response.status_code < 300:
             response["ETag"] = f'"{data["row_version"]}"'
         return super().finalize_response(request, response, *args, **kwargs)
+
+
+# --- what a viewset allows, declared ----------------------------------------------------------
+#
+# A viewset inherits only the actions it serves: the router maps an HTTP method to an action
+# only where the viewset has that method, so PUT (``update``) is simply not there. Each write
+# action names the service it runs (a plain function, keyword-only) and, for a body, the input
+# serializer whose validated fields the service takes.
+
+
+class ListRetrieve(TenantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+    """``GET`` a list and ``GET`` one row, scoped by the base."""
+
+
+class CreateWithService(TenantScopedViewSet):
+    """``POST`` to the list: ``service(actor=, **validated input)``, answered 201 with the new row."""
+
+    #: ``(service, input serializer)``.
+    create_with: tuple[Callable[..., Any], type[Serializer[Any]]]
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        service, input_serializer = self.create_with
+        data = self.validated_input(input_serializer)
+        return self.respond_with(service, status=http_status.HTTP_201_CREATED, **data)
+
+
+class PatchWithService(TenantScopedViewSet):
+    """A versioned ``PATCH`` of one row: ``service(actor=, <service_target>=row, row_version=, **changes)``.
+
+    The version the client read comes from ``If-Match`` or a ``row_version`` field (409 when stale).
+    """
+
+    #: ``(service, input serializer)``; every field optional (a partial update).
+    patch_with: tuple[Callable[..., Any], type[Serializer[Any]]]
+    #: The keyword under which the services take the row (``dip_sample``, ``defect``...).
+    service_target: str
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        service, input_serializer = self.patch_with
+        target = {self.service_target: self.get_object()}
+        data = self.validated_input(input_serializer, partial=True)
+        row_version = self.row_version_from_request(data)
+        return self.respond_with(service, **target, row_version=row_version, **data)
+
+
+class DeleteWithService(TenantScopedViewSet):
+    """``DELETE`` one row: ``service(actor=, <service_target>=row)``, answered 204."""
+
+    delete_with: Callable[..., Any]
+    service_target: str
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        target = {self.service_target: self.get_object()}
+        return self.respond_with(type(self).delete_with, **target)

@@ -86,7 +86,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": VAR_DIR / "db.sqlite3",
+            "NAME": str(VAR_DIR / "db.sqlite3"),
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -206,7 +206,7 @@ SPECTACULAR_SETTINGS = {
         "OrganisationKindEnum": "forces.models.OrganisationKind",
         "RoleEnum": "forces.models.Role",
         "ScheduleKindEnum": "disclosure.models.ScheduleKind",
-        "SideEnum": "disclosure.models.Side",
+        "SideEnum": "forces.models.Side",
         "SeverityEnum": "disclosure.models.Severity",
         "RatingEnum": "disclosure.models.Rating",
         "CriterionResultEnum": "disclosure.models.CriterionResult",
@@ -231,6 +231,8 @@ STORAGES = {
 
 # Demo data password (seed_demo); generated and printed when unset.
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "")
+#: How many whole months of dip sampling `seed_demo` builds: a year; the tests build fewer.
+DEMO_MONTHS = 12
 
 # --- E-mail (feedback reminders: manage.py send_feedback_reminders) ------------------------
 # Printed to the console unless EMAIL_BACKEND says otherwise; production defaults to SMTP.

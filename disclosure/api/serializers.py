@@ -46,7 +46,10 @@ class LeadField(serializers.SlugRelatedField):
 
     def get_queryset(self):
         visible = Organisation.objects.visible_to(self.context["request"].user)
-        return super().get_queryset().filter(memberships__organisation__in=visible).distinct()
+        users = super().get_queryset()
+        if users is None:
+            raise TypeError("LeadField needs a queryset.")
+        return users.filter(memberships__organisation__in=visible).distinct()
 
 
 class RowVersionInputMixin(serializers.Serializer):

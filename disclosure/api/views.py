@@ -1,12 +1,18 @@
 """Dip-sampling API. Views parse input, call one service and serialize its result."""
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
-from backend.api.viewsets import TenantScopedViewSet
+from backend.api.viewsets import (
+    CreateWithService,
+    DeleteWithService,
+    ListRetrieve,
+    PatchWithService,
+    TenantScopedViewSet,
+)
 from disclosure import selectors, services
 from disclosure.api import serializers as s
 from disclosure.filters import AssessmentFilter, CaseFilter, DefectFilter, DipSampleFilter, ScheduleFilter
@@ -26,11 +32,7 @@ IF_MATCH = OpenApiParameter(
 CONFLICT = OpenApiResponse(description="Wrong state for this step, or changed by someone else since you read it.")
 
 
-class ReadOnly(TenantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
-    pass
-
-
-class SaysWhenSignaturesAreVoided:
+class SaysWhenSignaturesAreVoided(TenantScopedViewSet):
     """Write answers carry ``signatures_voided``: true when the change voided the sample's signatures.
 
     The services mark the object they return (``signatures_voided``); the answer is re-read
@@ -52,7 +54,7 @@ class SaysWhenSignaturesAreVoided:
 
 
 @extend_schema_view(create=extend_schema(request=s.CaseCreateInputSerializer, responses={201: s.CaseOutputSerializer}))
-class CaseViewSet(ReadOnly, mixins.CreateModelMixin):
+class CaseViewSet(CreateWithService, ListRetrieve):
     """Cases, known only by URN. A disclosure lead records cases for the streams it leads."""
 
     queryset = Case.objects.all()
@@ -63,9 +65,7 @@ class CaseViewSet(ReadOnly, mixins.CreateModelMixin):
     ordering = ["-created_at", "-id"]
     log_consultation = True
 
-    def create(self, request, *args, **kwargs):
-        data = self.validated_input(s.CaseCreateInputSerializer)
-        return self.respond_with(services.case_create, status=status.HTTP_201_CREATED, **data)
+    create_with = services.case_create, s.CaseCreateInputSerializer
 
     @extend_schema(
         request={"multipart/form-data": s.CaseImportInputSerializer},
@@ -88,7 +88,7 @@ class CaseViewSet(ReadOnly, mixins.CreateModelMixin):
 @extend_schema_view(
     create=extend_schema(request=s.ScheduleCreateInputSerializer, responses={201: s.ScheduleOutputSerializer})
 )
-class ScheduleViewSet(ReadOnly, mixins.CreateModelMixin):
+class ScheduleViewSet(CreateWithService, ListRetrieve):
     """Unused material schedules (MG6C/MG6D/MG6E), SDCs and DMDs received for a case."""
 
     queryset = Schedule.objects.all()
@@ -99,12 +99,10 @@ class ScheduleViewSet(ReadOnly, mixins.CreateModelMixin):
     ordering = ["-received_on", "-id"]
     log_consultation = True
 
-    def create(self, request, *args, **kwargs):
-        data = self.validated_input(s.ScheduleCreateInputSerializer)
-        return self.respond_with(services.schedule_create, status=status.HTTP_201_CREATED, **data)
+    create_with = services.schedule_create, s.ScheduleCreateInputSerializer
 
 
-class DefectCategoryViewSet(ReadOnly):
+class DefectCategoryViewSet(ListRetrieve):
     """The defect taxonomy (read-only). Look one up by code, e.g. ``D02``."""
 
     queryset = DefectCategory.objects.all()
@@ -117,7 +115,7 @@ class DefectCategoryViewSet(ReadOnly):
     pagination_class = None
 
 
-class ChecklistViewSet(ReadOnly):
+class ChecklistViewSet(ListRetrieve):
     """Published checklist versions with their criteria (read-only)."""
 
     queryset = Checklist.objects.all()
@@ -137,7 +135,7 @@ class ChecklistViewSet(ReadOnly):
     destroy=extend_schema(responses={204: None, 409: CONFLICT}),
 )
 class DipSampleViewSet(
-    SaysWhenSignaturesAreVoided, ReadOnly, mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin
+    SaysWhenSignaturesAreVoided, CreateWithService, PatchWithService, DeleteWithService, ListRetrieve
 ):
     """Joint dip samples: plan, ``eligible`` (preview), ``draw`` / ``undraw``, ``add-schedule``,
     ``not-assessable``, assess, ``complete``, ``sign-off`` (one lead of each side), ``reopen``."""
@@ -148,18 +146,12 @@ class DipSampleViewSet(
     filterset_class = DipSampleFilter
     ordering_fields = ["period_start", "period_end", "created_at", "id"]
     ordering = ["-period_start", "-id"]
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     log_consultation = True
 
-    def create(self, request, *args, **kwargs):
-        data = self.validated_input(s.DipSampleCreateInputSerializer)
-        return self.respond_with(services.dip_sample_create, status=status.HTTP_201_CREATED, **data)
-
-    def partial_update(self, request, *args, **kwargs):
-        return self.update_with(services.dip_sample_update, s.DipSampleUpdateInputSerializer, target="dip_sample")
-
-    def destroy(self, request, *args, **kwargs):
-        return self.respond_with(services.dip_sample_delete, dip_sample=self.get_object())
+    create_with = services.dip_sample_create, s.DipSampleCreateInputSerializer
+    patch_with = services.dip_sample_update, s.DipSampleUpdateInputSerializer
+    delete_with = services.dip_sample_delete
+    service_target = "dip_sample"
 
     @extend_schema(responses={200: s.DipSampleEligibleOutputSerializer})
     @action(detail=True, methods=["get"])
@@ -237,7 +229,7 @@ class DipSampleViewSet(
     destroy=extend_schema(responses={204: None, 409: CONFLICT}),
 )
 class AssessmentViewSet(
-    SaysWhenSignaturesAreVoided, ReadOnly, mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin
+    SaysWhenSignaturesAreVoided, CreateWithService, PatchWithService, DeleteWithService, ListRetrieve
 ):
     """Assessments of sampled schedules against a checklist version; read-only once the sample is signed off."""
 
@@ -247,18 +239,12 @@ class AssessmentViewSet(
     filterset_class = AssessmentFilter
     ordering_fields = ["created_at", "id", "rating"]
     ordering = ["id"]
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     log_consultation = True
 
-    def create(self, request, *args, **kwargs):
-        data = self.validated_input(s.AssessmentCreateInputSerializer)
-        return self.respond_with(services.assessment_create, status=status.HTTP_201_CREATED, **data)
-
-    def partial_update(self, request, *args, **kwargs):
-        return self.update_with(services.assessment_update, s.AssessmentUpdateInputSerializer, target="assessment")
-
-    def destroy(self, request, *args, **kwargs):
-        return self.respond_with(services.assessment_delete, assessment=self.get_object())
+    create_with = services.assessment_create, s.AssessmentCreateInputSerializer
+    patch_with = services.assessment_update, s.AssessmentUpdateInputSerializer
+    delete_with = services.assessment_delete
+    service_target = "assessment"
 
 
 @extend_schema_view(
@@ -272,9 +258,7 @@ class AssessmentViewSet(
     ),
     destroy=extend_schema(responses={204: None, 409: CONFLICT}),
 )
-class DefectViewSet(
-    SaysWhenSignaturesAreVoided, ReadOnly, mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin
-):
+class DefectViewSet(SaysWhenSignaturesAreVoided, CreateWithService, PatchWithService, DeleteWithService, ListRetrieve):
     """Defects logged against assessments, by category code of the taxonomy."""
 
     queryset = Defect.objects.all()
@@ -283,15 +267,9 @@ class DefectViewSet(
     filterset_class = DefectFilter
     ordering_fields = ["created_at", "id", "severity"]
     ordering = ["id"]
-    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     log_consultation = True
 
-    def create(self, request, *args, **kwargs):
-        data = self.validated_input(s.DefectCreateInputSerializer)
-        return self.respond_with(services.defect_create, status=status.HTTP_201_CREATED, **data)
-
-    def partial_update(self, request, *args, **kwargs):
-        return self.update_with(services.defect_update, s.DefectUpdateInputSerializer, target="defect")
-
-    def destroy(self, request, *args, **kwargs):
-        return self.respond_with(services.defect_delete, defect=self.get_object())
+    create_with = services.defect_create, s.DefectCreateInputSerializer
+    patch_with = services.defect_update, s.DefectUpdateInputSerializer
+    delete_with = services.defect_delete
+    service_target = "defect"

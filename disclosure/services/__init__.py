@@ -9,9 +9,8 @@ from disclosure.services.assessments import (
     defect_update,
 )
 from disclosure.services.cases import case_create, schedule_create
-from disclosure.services.imports import ImportRow, case_schedule_import
+from disclosure.services.imports import case_schedule_import
 from disclosure.services.samples import (
-    choose_schedules,
     dip_sample_add_schedule,
     dip_sample_complete,
     dip_sample_create,
@@ -25,13 +24,11 @@ from disclosure.services.samples import (
 )
 
 __all__ = [
-    "ImportRow",
     "assessment_create",
     "assessment_delete",
     "assessment_update",
     "case_create",
     "case_schedule_import",
-    "choose_schedules",
     "defect_create",
     "defect_delete",
     "defect_update",

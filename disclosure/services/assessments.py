@@ -1,9 +1,14 @@
 """Assessments of sampled schedules, and the defects logged against them."""
 
+from collections.abc import Iterable
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import QuerySet
 
 from backend.screening import screen_fields
+from backend.types import User
 from disclosure.models import (
     Assessment,
     AssessmentAnswer,
@@ -15,12 +20,12 @@ from disclosure.models import (
     SampledSchedule,
     Schedule,
     Severity,
-    Side,
 )
 from disclosure.rating import RATING_RULE, rating_from_answers
 from disclosure.selectors import checklist_current, criteria_by_code
 from disclosure.services.common import (
     UNSET,
+    Unset,
     check_lead,
     check_row_version,
     check_sample_editable,
@@ -28,17 +33,17 @@ from disclosure.services.common import (
     clear_sign_offs,
     lock_sample,
 )
+from forces.models import Side, tenancy_of
 
 
 def _touch_sample(dip_sample: DipSample) -> None:
     """Something assessed changed: any signature is void (and the sample says so)."""
     fields = clear_sign_offs(dip_sample)
     if fields:
-        dip_sample.row_version += 1
-        dip_sample.save(update_fields=[*fields, "row_version", "updated_at"])
+        dip_sample.save_new_version(update_fields=[*fields, "updated_at"])
 
 
-def _writable_sample(*, actor, dip_sample: DipSample, adding_or_removing: str | None = None) -> DipSample:
+def _writable_sample(*, actor: User, dip_sample: DipSample, adding_or_removing: str | None = None) -> DipSample:
     """The sample under lock, checked: a lead of the stream; open for ``adding_or_removing``, else not signed off."""
     dip_sample = lock_sample(dip_sample)
     check_lead(actor=actor, force=dip_sample.force, stream=dip_sample.stream)
@@ -49,7 +54,7 @@ def _writable_sample(*, actor, dip_sample: DipSample, adding_or_removing: str | 
     return dip_sample
 
 
-def _answers(*, checklist: Checklist, schedule: Schedule, answers: list[dict]) -> list[AssessmentAnswer]:
+def _answers(*, checklist: Checklist, schedule: Schedule, answers: list[dict[str, Any]]) -> list[AssessmentAnswer]:
     """Validate answers against the checklist version: known criteria, once each, applying to the schedule kind.
 
     Every criterion that applies to the kind must be answered (400 on ``answers`` naming the
@@ -88,12 +93,14 @@ def _answers(*, checklist: Checklist, schedule: Schedule, answers: list[dict]) -
     return built
 
 
-def _rating_of(answers) -> str | None:
+def _rating_of(answers: Iterable[AssessmentAnswer]) -> str | None:
     return rating_from_answers((answer.criterion.is_critical, answer.result) for answer in answers)
 
 
-def _check_rating(given: str | None, computed: str) -> str:
+def _check_rating(given: str | None, computed: str | None) -> str:
     """The rating is what the answers give; a client's rating that says otherwise is refused (400 naming both)."""
+    if computed is None:
+        raise ValidationError({"answers": "Every answer is 'not_applicable': nothing has been assessed."})
     if given not in (None, computed):
         message = f"The answers give '{computed}', not '{given}': {RATING_RULE}"
         raise ValidationError({"rating": message, "answers": message})
@@ -109,7 +116,7 @@ def _check_no_critical_police_defect(assessment: Assessment, rating: str) -> Non
         raise ValidationError({"rating": message, "answers": message})
 
 
-def _critical_police_defects(assessment: Assessment):
+def _critical_police_defects(assessment: Assessment) -> QuerySet[Defect]:
     return Defect.objects.filter(assessment=assessment, severity=Severity.CRITICAL, category__side=Side.POLICE)
 
 
@@ -126,10 +133,10 @@ def _check_defect_fits_rating(*, assessment: Assessment, category: DefectCategor
 @transaction.atomic
 def assessment_create(
     *,
-    actor,
+    actor: User,
     dip_sample: DipSample,
     schedule: Schedule,
-    answers: list[dict],
+    answers: list[dict[str, Any]],
     drs_complete: bool,
     rating: str | None = None,
     prosecutor_fed_back: bool = False,
@@ -172,8 +179,7 @@ def assessment_create(
     assessment = Assessment.objects.create(
         dip_sample=dip_sample,
         schedule=schedule,
-        force_id=dip_sample.force_id,
-        area_id=dip_sample.area_id,
+        **tenancy_of(dip_sample),
         checklist=checklist,
         rating=rating,
         drs_complete=drs_complete,
@@ -192,14 +198,14 @@ def assessment_create(
 @transaction.atomic
 def assessment_update(
     *,
-    actor,
+    actor: User,
     assessment: Assessment,
     row_version: int | None,
-    rating=UNSET,
-    drs_complete=UNSET,
-    prosecutor_fed_back=UNSET,
-    notes=UNSET,
-    answers=UNSET,
+    rating: str | Unset | None = UNSET,
+    drs_complete: bool | Unset = UNSET,
+    prosecutor_fed_back: bool | Unset = UNSET,
+    notes: str | Unset = UNSET,
+    answers: list[dict[str, Any]] | Unset = UNSET,
 ) -> Assessment:
     """Change an assessment (any lead of the stream) until its sample is signed off.
 
@@ -241,15 +247,14 @@ def assessment_update(
         for answer in built:
             answer.assessment = assessment
             answer.save()
-    assessment.row_version += 1
-    assessment.save()
+    assessment.save_new_version()
     _touch_sample(dip_sample)
     assessment.signatures_voided = getattr(dip_sample, "signatures_voided", False)
     return assessment
 
 
 @transaction.atomic
-def assessment_delete(*, actor, assessment: Assessment) -> None:
+def assessment_delete(*, actor: User, assessment: Assessment) -> None:
     """Withdraw an assessment and its defects (any lead of the stream) while its sample is in progress."""
     _writable_sample(actor=actor, dip_sample=assessment.dip_sample, adding_or_removing="withdraw an assessment")
     assessment.delete()
@@ -258,7 +263,7 @@ def assessment_delete(*, actor, assessment: Assessment) -> None:
 @transaction.atomic
 def defect_create(
     *,
-    actor,
+    actor: User,
     assessment: Assessment,
     category: DefectCategory,
     description: str,
@@ -274,8 +279,7 @@ def defect_create(
     _check_defect_fits_rating(assessment=assessment, category=category, severity=severity or category.default_severity)
     defect = Defect(
         assessment=assessment,
-        force_id=assessment.force_id,
-        area_id=assessment.area_id,
+        **tenancy_of(assessment),
         category=category,
         severity=severity or category.default_severity,
         item_reference=item_reference,
@@ -290,13 +294,13 @@ def defect_create(
 @transaction.atomic
 def defect_update(
     *,
-    actor,
+    actor: User,
     defect: Defect,
     row_version: int | None,
-    category=UNSET,
-    severity=UNSET,
-    item_reference=UNSET,
-    description=UNSET,
+    category: DefectCategory | Unset = UNSET,
+    severity: str | Unset = UNSET,
+    item_reference: str | Unset = UNSET,
+    description: str | Unset = UNSET,
 ) -> Defect:
     """Change a defect (any lead of the stream) until the sample is signed off.
 
@@ -322,15 +326,14 @@ def defect_update(
         setattr(defect, name, value)
     _check_defect_fits_rating(assessment=defect.assessment, category=defect.category, severity=defect.severity)
     defect.full_clean(exclude=["assessment", "category", "force", "area", "created_by"])
-    defect.row_version += 1
-    defect.save()
+    defect.save_new_version()
     _touch_sample(dip_sample)
     defect.signatures_voided = getattr(dip_sample, "signatures_voided", False)
     return defect
 
 
 @transaction.atomic
-def defect_delete(*, actor, defect: Defect) -> None:
+def defect_delete(*, actor: User, defect: Defect) -> None:
     """Withdraw a defect (any lead of the stream) while its sample is in progress."""
     _writable_sample(actor=actor, dip_sample=defect.assessment.dip_sample, adding_or_removing="withdraw a defect")
     defect.delete()

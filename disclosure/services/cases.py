@@ -1,15 +1,18 @@
 """Cases and schedules."""
 
 import datetime
+from collections.abc import Callable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import transaction
 from django.utils import timezone
 
+from backend.types import User
 from disclosure.models import Case, Schedule, normalise_urn
 from disclosure.services.common import check_lead
-from forces.models import Organisation, OrganisationKind
+from forces.models import Organisation, OrganisationKind, tenancy_of
 
 # The bounds of a schedule's fields, whichever way it comes in (POST /schedules/ or a CSV
 # import row): the API serializer declares them from these names and ``schedule_clean``
@@ -30,7 +33,7 @@ def validate_received_on(value: datetime.date) -> None:
 
 
 #: Checked after the model's own field checks (type, choices, non-negative counts).
-SCHEDULE_FIELD_VALIDATORS = {
+SCHEDULE_FIELD_VALIDATORS: dict[str, list[Callable[[Any], None]]] = {
     "item_count": [MinValueValidator(0), MaxValueValidator(ITEM_COUNT_MAX)],
     "revision": [MinValueValidator(1), MaxValueValidator(REVISION_MAX)],
     "received_on": [validate_received_on],
@@ -62,7 +65,7 @@ def schedule_clean(schedule: Schedule) -> None:
         errors = exc.error_dict
     for name, validators in SCHEDULE_FIELD_VALIDATORS.items():
         try:
-            value = schedule._meta.get_field(name).to_python(getattr(schedule, name))
+            value = Schedule._meta.get_field(name).to_python(getattr(schedule, name))  # type: ignore[union-attr]  # a column
         except ValidationError:
             continue  # not a number or not a date: the model's message says so
         if value is None:
@@ -81,7 +84,7 @@ def schedule_clean(schedule: Schedule) -> None:
 
 
 @transaction.atomic
-def case_create(*, actor, force: Organisation, urn: str, stream: str) -> Case:
+def case_create(*, actor: User, force: Organisation, urn: str, stream: str) -> Case:
     """Record a case by its URN for ``force``.
 
     The actor must lead ``stream`` for the force or its CPS Area (``PermissionDenied``).
@@ -90,7 +93,7 @@ def case_create(*, actor, force: Organisation, urn: str, stream: str) -> Case:
     if force.kind != OrganisationKind.POLICE_FORCE:
         raise ValidationError({"force": f"{force.code} is not a police force."})
     check_lead(actor=actor, force=force, stream=stream)
-    case = Case(force=force, area_id=force.area_id, urn=normalise_urn(urn), stream=stream, created_by=actor)
+    case = Case(**tenancy_of(force), urn=normalise_urn(urn), stream=stream, created_by=actor)
     case_clean(case)
     if Case.objects.filter(force=force, urn=case.urn).exists():
         raise ValidationError({"urn": f"{force.code} already has a case with URN {case.urn}."})
@@ -100,7 +103,7 @@ def case_create(*, actor, force: Organisation, urn: str, stream: str) -> Case:
 
 @transaction.atomic
 def schedule_create(
-    *, actor, case: Case, kind: str, received_on: datetime.date, item_count: int, revision: int = 1
+    *, actor: User, case: Case, kind: str, received_on: datetime.date, item_count: int, revision: int = 1
 ) -> Schedule:
     """Record a schedule received for ``case`` (same permission as ``case_create``).
 
@@ -110,8 +113,7 @@ def schedule_create(
     check_lead(actor=actor, force=case.force, stream=case.stream)
     schedule = Schedule(
         case=case,
-        force_id=case.force_id,
-        area_id=case.area_id,
+        **tenancy_of(case),
         kind=kind,
         received_on=received_on,
         item_count=item_count,

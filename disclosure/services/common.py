@@ -1,17 +1,29 @@
 """Checks shared by the dip-sampling services."""
 
+import enum
+from typing import Final
+
 from django.core.exceptions import PermissionDenied
 
 from backend.errors import ConcurrentUpdateError, InvalidStateError
+from backend.models import RowVersioned
+from backend.types import User
 from disclosure.models import DipSample, DipSampleStatus
 from forces.models import Organisation
 from forces.selectors import lead_may_write_for_force
 
+
+class Unset(enum.Enum):
+    """The type of ``UNSET``: a field the client did not send."""
+
+    UNSET = "unset"
+
+
 #: Default of update services' optional fields: "not sent", as opposed to None ("clear it").
-UNSET = object()
+UNSET: Final = Unset.UNSET
 
 
-def check_lead(*, actor, force: Organisation, stream: str) -> None:
+def check_lead(*, actor: User, force: Organisation, stream: str) -> None:
     """``PermissionDenied`` unless ``actor`` leads ``stream`` for ``force`` (police side) or its Area (CPS side)."""
     if not lead_may_write_for_force(user=actor, force=force, stream=stream):
         raise PermissionDenied(
@@ -19,7 +31,7 @@ def check_lead(*, actor, force: Organisation, stream: str) -> None:
         )
 
 
-def check_row_version(obj, row_version: int | None) -> None:
+def check_row_version(obj: RowVersioned, row_version: int | None) -> None:
     """Detect a lost update: the client must send the version it read."""
     if row_version is None:
         raise InvalidStateError(
@@ -63,7 +75,8 @@ def check_sample_open(dip_sample: DipSample, *, action: str) -> None:
 
 def lock_sample(dip_sample: DipSample) -> DipSample:
     """Re-read the sample under a row lock (PostgreSQL) so concurrent steps queue, not interleave."""
-    return DipSample.objects.select_for_update().select_related("force").get(pk=dip_sample.pk)
+    locked: DipSample = DipSample.objects.select_for_update().select_related("force").get(pk=dip_sample.pk)
+    return locked
 
 
 def clear_sign_offs(dip_sample: DipSample) -> list[str]:

@@ -19,11 +19,13 @@ server's request timeout.
 """
 
 import csv
+import functools
 import io
 import re
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, NoReturn
 
 from auditlog.cid import get_cid
 from auditlog.context import auditlog_disabled, auditlog_value
@@ -34,9 +36,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from audit.models import AuditEvent
+from backend.types import User
 from disclosure.models import Case, Schedule, normalise_urn
 from disclosure.services.cases import case_clean, schedule_clean
-from forces.models import Organisation
+from forces.models import Organisation, TenantModel, tenancy_of
 from forces.selectors import lead_may_write_for_force
 
 REQUIRED_COLUMNS = ("force", "urn", "stream", "kind", "received_on", "item_count")
@@ -64,7 +67,7 @@ class ImportResult:
 
 
 @transaction.atomic
-def case_schedule_import(*, actor, source: BinaryIO) -> ImportResult:
+def case_schedule_import(*, actor: User, source: BinaryIO) -> ImportResult:
     """Create the cases and schedules of the CSV file ``source`` (opened in binary mode), all or nothing.
 
     A row for a force the actor cannot see (``Organisation.objects.visible_to``) is an error,
@@ -155,7 +158,7 @@ def parse_csv(text: str) -> list[ImportRow]:
 
 
 def _check_header(header: list[str]) -> None:
-    def named(names):
+    def named(names: Iterable[str]) -> str:
         return ", ".join(names)
 
     problems = []
@@ -183,13 +186,13 @@ class _Planned:
     schedule: Schedule
 
 
-def _check_rows(rows: list[ImportRow], *, actor, forces: dict[str, Organisation]) -> list[_Planned]:
+def _check_rows(rows: list[ImportRow], *, actor: User, forces: dict[str, Organisation]) -> list[_Planned]:
     errors: dict[str, list[str]] = {}
-    planned = [_check_row(row, actor=actor, forces=forces, errors=errors) for row in rows]
-    planned = [plan for plan in planned if plan is not None]
+    checked = [_check_row(row, actor=actor, forces=forces, errors=errors) for row in rows]
+    planned = [plan for plan in checked if plan is not None]
 
     may_write: dict[tuple[int, str], bool] = {}
-    seen_schedules: dict[tuple, int] = {}
+    seen_schedules: dict[tuple[int, str, str, int], int] = {}
     streams_in_file: dict[tuple[int, str], tuple[str, int]] = {}
     for plan in planned:
         case, schedule = plan.case, plan.schedule
@@ -241,7 +244,9 @@ def _check_rows(rows: list[ImportRow], *, actor, forces: dict[str, Organisation]
     return planned
 
 
-def _check_row(row: ImportRow, *, actor, forces: dict[str, Organisation], errors: dict) -> _Planned | None:
+def _check_row(
+    row: ImportRow, *, actor: User, forces: dict[str, Organisation], errors: dict[str, list[str]]
+) -> _Planned | None:
     """The row as an unsaved case and schedule, checked as ``case_create``/``schedule_create`` check them."""
     values = row.values
     bad_before = len(errors)
@@ -252,24 +257,22 @@ def _check_row(row: ImportRow, *, actor, forces: dict[str, Organisation], errors
     if force is None and values["force"]:
         _add(errors, row.line, "force", f"No police force with code {values['force']!r} that you can see.")
     case = Case(
-        force=force,
-        area_id=getattr(force, "area_id", None),
+        **tenancy_of(force),
         urn=normalise_urn(values["urn"]),
         stream=values["stream"].lower(),
         created_by=actor,
     )
     schedule = Schedule(
-        force=force,
-        area_id=case.area_id,
+        **tenancy_of(force),
         kind=values["kind"].lower(),
         received_on=values["received_on"],
         item_count=values["item_count"],
         revision=values.get("revision") or 1,
         created_by=actor,
     )
-    for clean, instance in ((case_clean, case), (schedule_clean, schedule)):
+    for clean in (functools.partial(case_clean, case), functools.partial(schedule_clean, schedule)):
         try:
-            clean(instance)
+            clean()
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
                 # An empty value was reported as required above, once.
@@ -279,7 +282,7 @@ def _check_row(row: ImportRow, *, actor, forces: dict[str, Organisation], errors
     return _Planned(line=row.line, case=case, schedule=schedule)
 
 
-def _write(planned: list[_Planned], *, actor) -> ImportResult:
+def _write(planned: list[_Planned], *, actor: User) -> ImportResult:
     new_cases: dict[tuple[int, str], Case] = {}
     for plan in planned:
         if plan.case.pk is None:
@@ -295,7 +298,7 @@ def _write(planned: list[_Planned], *, actor) -> ImportResult:
     return ImportResult(cases_created=len(new_cases), schedules_created=len(schedules), rows=len(planned))
 
 
-def _audit_created(instances: list, *, actor) -> None:
+def _audit_created(instances: Sequence[TenantModel], *, actor: User) -> None:
     """The CREATE entries django-auditlog writes on ``save()``, for rows written by ``bulk_create``.
 
     ``bulk_create`` sends no ``post_save``, so auditlog's receiver never runs; the entries are
@@ -329,7 +332,7 @@ def _audit_created(instances: list, *, actor) -> None:
     )
 
 
-def _add(errors: dict, line: int, name: str, message: str) -> None:
+def _add(errors: dict[str, list[str]], line: int, name: str, message: str) -> None:
     errors.setdefault(f"line {line}.{name}", []).append(message)
 
 
@@ -344,7 +347,7 @@ def _line_number(key: str) -> int:
         return 0
 
 
-def _raise(errors: dict[str, list[str]]):
+def _raise(errors: dict[str, list[str]]) -> NoReturn:
     """One ``ValidationError`` with the problems of the first ``MAX_REPORTED_LINES`` lines, in line order."""
     ordered = sorted(errors.items(), key=lambda item: _line_number(item[0]))
     lines = sorted({_line_number(key) for key in errors})

@@ -12,32 +12,34 @@ from guardian.shortcuts import assign_perm, get_users_with_perms, remove_perm
 
 from backend.errors import InvalidStateError
 from backend.screening import screen_text
+from backend.types import User
 from disclosure.models import DipSample, DipSampleStatus, SampledSchedule, Schedule, SelectionMethod
 from disclosure.selectors import (
     DRAW_CAP_MINIMUM,
     DRAW_CAP_PERCENT,
     dip_sample_eligible_schedules,
-    dip_samples_overlapping,
     draw_cap,
+    overlapping_dip_sample_ids,
 )
 from disclosure.services.common import (
     UNSET,
+    Unset,
     check_lead,
     check_row_version,
     check_sample_open,
     clear_sign_offs,
     lock_sample,
 )
-from forces.models import Organisation, OrganisationKind
+from forces.models import Organisation, OrganisationKind, Side, tenancy_of
 from forces.selectors import lead_side_for_force, user_is_org_admin
 
 CHANGE_DIP_SAMPLE = "disclosure.change_dipsample"
 MAX_SAMPLE_SIZE = 500
 
 
-def _check_named_lead(user, *, field: str, side: str, force: Organisation, stream: str) -> None:
+def _check_named_lead(user: User | None, *, field: str, side: Side, force: Organisation, stream: str) -> None:
     if user is not None and lead_side_for_force(user=user, force=force, stream=stream) != side:
-        where = force.area.code if side == "cps" else force.code
+        where = force.area.code if side == Side.CPS and force.area is not None else force.code
         raise ValidationError({field: f"{user.username} is not a {stream} disclosure lead of {where}."})
 
 
@@ -51,7 +53,7 @@ def _sync_lead_grants(dip_sample: DipSample) -> None:
         assign_perm(CHANGE_DIP_SAMPLE, user, dip_sample)
 
 
-def _check_may_change(actor, dip_sample: DipSample) -> None:
+def _check_may_change(actor: User, dip_sample: DipSample) -> None:
     if not (actor.is_superuser or actor.has_perm(CHANGE_DIP_SAMPLE, dip_sample)):
         raise PermissionDenied("Only the two leads of this dip sample may change it.")
 
@@ -62,13 +64,20 @@ def _check_period(period_start: datetime.date, period_end: datetime.date) -> Non
 
 
 def _check_overlap(
-    *, force_id: int, stream: str, period_start, period_end, allow_overlap: bool, overlap_reason: str, exclude_pk=None
+    *,
+    force_id: int,
+    stream: str,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    allow_overlap: bool,
+    overlap_reason: str,
+    exclude_pk: int | None = None,
 ) -> str:
     """409 naming the samples of the same force and stream the period overlaps, unless allowed with a reason.
 
     Returns the (screened) reason to store; "" when there is no overlap.
     """
-    overlapping = dip_samples_overlapping(
+    overlapping = overlapping_dip_sample_ids(
         force_id=force_id, stream=stream, period_start=period_start, period_end=period_end, exclude_pk=exclude_pk
     )
     if not overlapping:
@@ -89,13 +98,13 @@ def _check_overlap(
 @transaction.atomic
 def dip_sample_create(
     *,
-    actor,
+    actor: User,
     force: Organisation,
     stream: str,
     period_start: datetime.date,
     period_end: datetime.date,
-    cps_lead=None,
-    police_lead=None,
+    cps_lead: User | None = None,
+    police_lead: User | None = None,
     allow_overlap: bool = False,
     overlap_reason: str = "",
 ) -> DipSample:
@@ -112,12 +121,12 @@ def dip_sample_create(
     check_lead(actor=actor, force=force, stream=stream)
     _check_period(period_start, period_end)
     side = lead_side_for_force(user=actor, force=force, stream=stream)
-    if side == "cps" and cps_lead is None:
+    if side == Side.CPS and cps_lead is None:
         cps_lead = actor
-    elif side == "police" and police_lead is None:
+    elif side == Side.POLICE and police_lead is None:
         police_lead = actor
-    _check_named_lead(cps_lead, field="cps_lead", side="cps", force=force, stream=stream)
-    _check_named_lead(police_lead, field="police_lead", side="police", force=force, stream=stream)
+    _check_named_lead(cps_lead, field="cps_lead", side=Side.CPS, force=force, stream=stream)
+    _check_named_lead(police_lead, field="police_lead", side=Side.POLICE, force=force, stream=stream)
     overlap_reason = _check_overlap(
         force_id=force.pk,
         stream=stream,
@@ -127,8 +136,7 @@ def dip_sample_create(
         overlap_reason=overlap_reason,
     )
     dip_sample = DipSample.objects.create(
-        force=force,
-        area_id=force.area_id,
+        **tenancy_of(force),
         stream=stream,
         period_start=period_start,
         period_end=period_end,
@@ -141,7 +149,7 @@ def dip_sample_create(
     return dip_sample
 
 
-def _check_lead_change(actor, dip_sample: DipSample, *, side: str) -> None:
+def _check_lead_change(actor: User, dip_sample: DipSample, *, side: Side) -> None:
     """Each side names and changes only its own lead: a lead of that side for the stream (or a superuser)."""
     if actor.is_superuser:
         return
@@ -154,13 +162,13 @@ def _check_lead_change(actor, dip_sample: DipSample, *, side: str) -> None:
 @transaction.atomic
 def dip_sample_update(
     *,
-    actor,
+    actor: User,
     dip_sample: DipSample,
     row_version: int | None,
-    period_start=UNSET,
-    period_end=UNSET,
-    cps_lead=UNSET,
-    police_lead=UNSET,
+    period_start: datetime.date | Unset = UNSET,
+    period_end: datetime.date | Unset = UNSET,
+    cps_lead: User | Unset | None = UNSET,
+    police_lead: User | Unset | None = UNSET,
     allow_overlap: bool = False,
     overlap_reason: str = "",
 ) -> DipSample:
@@ -170,7 +178,7 @@ def dip_sample_update(
     row_version, no audit entry, no voided signature). Changing a lead voids any signature.
     """
     dip_sample = lock_sample(dip_sample)
-    wanted = {
+    wanted: dict[str, object] = {
         "period_start": period_start,
         "period_end": period_end,
         "cps_lead": cps_lead,
@@ -184,7 +192,7 @@ def dip_sample_update(
         # A side naming its own lead needs no grant on the sample (its lead may have left); all else does.
         _check_may_change(actor, dip_sample)
     for name in lead_changes:
-        _check_lead_change(actor, dip_sample, side=name.removesuffix("_lead"))
+        _check_lead_change(actor, dip_sample, side=Side(name.removesuffix("_lead")))
     check_row_version(dip_sample, row_version)
     if dip_sample.status == DipSampleStatus.SIGNED_OFF:
         raise InvalidStateError("A signed-off dip sample cannot be changed.", code="signed_off")
@@ -192,9 +200,9 @@ def dip_sample_update(
         return dip_sample
     if ("period_start" in changes or "period_end" in changes) and dip_sample.status != DipSampleStatus.PLANNED:
         raise InvalidStateError("The period is fixed once the sample has been drawn.", code="already_drawn")
-    for name in ("period_start", "period_end"):
-        if name in changes:
-            setattr(dip_sample, name, changes[name])
+    for period_field in ("period_start", "period_end"):
+        if period_field in changes:
+            setattr(dip_sample, period_field, changes[period_field])
     _check_period(dip_sample.period_start, dip_sample.period_end)
     if "period_start" in changes or "period_end" in changes:
         reason = _check_overlap(
@@ -208,19 +216,21 @@ def dip_sample_update(
         )
         dip_sample.overlap_reason = reason
     for name in lead_changes:
-        side = name.removesuffix("_lead")
-        _check_named_lead(changes[name], field=name, side=side, force=dip_sample.force, stream=dip_sample.stream)
+        side = Side(name.removesuffix("_lead"))
+        lead = changes[name]
+        if lead is not None and not isinstance(lead, User):
+            raise TypeError(f"{name} must be a user or None.")
+        _check_named_lead(lead, field=name, side=side, force=dip_sample.force, stream=dip_sample.stream)
         setattr(dip_sample, name, changes[name])
     if lead_changes:
         clear_sign_offs(dip_sample)
-    dip_sample.row_version += 1
-    dip_sample.save()
+    dip_sample.save_new_version()
     _sync_lead_grants(dip_sample)
     return dip_sample
 
 
 @transaction.atomic
-def dip_sample_delete(*, actor, dip_sample: DipSample) -> None:
+def dip_sample_delete(*, actor: User, dip_sample: DipSample) -> None:
     """Delete a sample that is still planned (nothing drawn or assessed). Its leads only."""
     dip_sample = lock_sample(dip_sample)
     _check_may_change(actor, dip_sample)
@@ -240,7 +250,7 @@ def choose_schedules(eligible_ids: list[int], *, size: int, seed: int) -> list[i
 
 
 @transaction.atomic
-def dip_sample_draw(*, actor, dip_sample: DipSample, size: int, seed: int | None = None) -> DipSample:
+def dip_sample_draw(*, actor: User, dip_sample: DipSample, size: int, seed: int | None = None) -> DipSample:
     """Draw a random sample of ``size`` eligible schedules (the sample's leads only; planned samples only).
 
     ``size`` is capped (``draw_cap``: the larger of 10 and 20% of the eligible, at most all
@@ -285,13 +295,12 @@ def dip_sample_draw(*, actor, dip_sample: DipSample, size: int, seed: int | None
     dip_sample.drawn_at = timezone.now()
     dip_sample.draw_count += 1
     dip_sample.status = DipSampleStatus.IN_PROGRESS
-    dip_sample.row_version += 1
-    dip_sample.save()
+    dip_sample.save_new_version()
     return dip_sample
 
 
 @transaction.atomic
-def dip_sample_undraw(*, actor, dip_sample: DipSample) -> DipSample:
+def dip_sample_undraw(*, actor: User, dip_sample: DipSample) -> DipSample:
     """Undo a draw while nothing has been assessed (its leads only): back to ``planned``, schedules freed.
 
     The sample keeps ``draw_count``, and the audit log every drawn and freed schedule, so a
@@ -311,13 +320,12 @@ def dip_sample_undraw(*, actor, dip_sample: DipSample) -> DipSample:
     dip_sample.size = dip_sample.seed = dip_sample.eligible_count = dip_sample.eligible_ids = None
     dip_sample.drawn_at = None
     dip_sample.status = DipSampleStatus.PLANNED
-    dip_sample.row_version += 1
-    dip_sample.save()
+    dip_sample.save_new_version()
     return dip_sample
 
 
 @transaction.atomic
-def dip_sample_add_schedule(*, actor, dip_sample: DipSample, schedule: Schedule, reason: str) -> DipSample:
+def dip_sample_add_schedule(*, actor: User, dip_sample: DipSample, schedule: Schedule, reason: str) -> DipSample:
     """Add one schedule to a drawn sample by hand, with a recorded reason (its leads only).
 
     The eligibility rules of the draw hold (force, stream, received in the period, never
@@ -346,13 +354,12 @@ def dip_sample_add_schedule(*, actor, dip_sample: DipSample, schedule: Schedule,
         method=SelectionMethod.HAND_PICKED,
         reason=reason,
     )
-    dip_sample.row_version += 1
-    dip_sample.save()
+    dip_sample.save_new_version()
     return dip_sample
 
 
 @transaction.atomic
-def dip_sample_mark_not_assessable(*, actor, dip_sample: DipSample, schedule: Schedule, reason: str) -> DipSample:
+def dip_sample_mark_not_assessable(*, actor: User, dip_sample: DipSample, schedule: Schedule, reason: str) -> DipSample:
     """Mark a sampled, unassessed schedule as not assessable, with a recorded reason (its leads only).
 
     A schedule so marked counts as done for ``complete``; the reason is shown with the sample.
@@ -373,8 +380,7 @@ def dip_sample_mark_not_assessable(*, actor, dip_sample: DipSample, schedule: Sc
         return dip_sample  # nothing changes
     sampled.not_assessable_reason = reason
     sampled.save()
-    dip_sample.row_version += 1
-    dip_sample.save()
+    dip_sample.save_new_version()
     return dip_sample
 
 
@@ -397,7 +403,7 @@ def _check_fully_assessed(dip_sample: DipSample) -> None:
 
 
 @transaction.atomic
-def dip_sample_complete(*, actor, dip_sample: DipSample) -> DipSample:
+def dip_sample_complete(*, actor: User, dip_sample: DipSample) -> DipSample:
     """Close the assessing (its leads only; 409 unless every sampled schedule is assessed or not assessable)."""
     dip_sample = lock_sample(dip_sample)
     _check_may_change(actor, dip_sample)
@@ -406,13 +412,12 @@ def dip_sample_complete(*, actor, dip_sample: DipSample) -> DipSample:
     _check_fully_assessed(dip_sample)
     dip_sample.status = DipSampleStatus.COMPLETED
     dip_sample.completed_at = timezone.now()
-    dip_sample.row_version += 1
-    dip_sample.save()
+    dip_sample.save_new_version()
     return dip_sample
 
 
 @transaction.atomic
-def dip_sample_sign_off(*, actor, dip_sample: DipSample) -> DipSample:
+def dip_sample_sign_off(*, actor: User, dip_sample: DipSample) -> DipSample:
     """Sign a completed sample off for the actor's side only; ``signed_off`` once a lead of each side has.
 
     The side's named lead or another disclosure lead of the same side and stream (the CPS
@@ -431,13 +436,12 @@ def dip_sample_sign_off(*, actor, dip_sample: DipSample) -> DipSample:
     setattr(dip_sample, f"{side}_signed_off_at", timezone.now())
     if dip_sample.cps_signed_off_by_id and dip_sample.police_signed_off_by_id:
         dip_sample.status = DipSampleStatus.SIGNED_OFF
-    dip_sample.row_version += 1
-    dip_sample.save()
+    dip_sample.save_new_version()
     return dip_sample
 
 
 @transaction.atomic
-def dip_sample_reopen(*, actor, dip_sample: DipSample, reason: str) -> DipSample:
+def dip_sample_reopen(*, actor: User, dip_sample: DipSample, reason: str) -> DipSample:
     """Reopen a completed or signed-off sample, with a recorded reason, back to ``in_progress``.
 
     A signed-off sample: an org admin of its CPS Area only. A completed one (not yet signed
@@ -463,6 +467,5 @@ def dip_sample_reopen(*, actor, dip_sample: DipSample, reason: str) -> DipSample
     dip_sample.completed_at = None
     dip_sample.reopened_at = timezone.now()
     dip_sample.reopen_reason = reason
-    dip_sample.row_version += 1
-    dip_sample.save()
+    dip_sample.save_new_version()
     return dip_sample

@@ -2,11 +2,11 @@
 
 from django.db import transaction
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status
+from rest_framework import status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from backend.api.viewsets import TenantScopedViewSet
+from backend.api.viewsets import CreateWithService, ListRetrieve, PatchWithService, TenantScopedViewSet
 from disclosure import selectors as disclosure_selectors
 from disclosure.models import DipSample
 from feedback import selectors, services
@@ -28,7 +28,7 @@ CONFLICT = OpenApiResponse(description="Wrong state for this step, or changed by
         responses={200: s.FeedbackOutputSerializer, 409: CONFLICT},
     ),
 )
-class FeedbackViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin):
+class FeedbackViewSet(CreateWithService, PatchWithService, ListRetrieve):
     """Feedback from the CPS to a force: draft, ``send``, ``acknowledge``, ``respond``, ``close``, ``reopen``;
     the thread under ``messages``."""
 
@@ -38,15 +38,10 @@ class FeedbackViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.Retriev
     filterset_class = FeedbackFilter
     ordering_fields = ["created_at", "due_on", "sent_at", "id"]
     ordering = ["-created_at", "-id"]
-    http_method_names = ["get", "post", "patch", "head", "options"]
     log_consultation = True
-
-    def create(self, request, *args, **kwargs):
-        data = self.validated_input(s.FeedbackCreateInputSerializer)
-        return self.respond_with(services.feedback_create, status=status.HTTP_201_CREATED, **data)
-
-    def partial_update(self, request, *args, **kwargs):
-        return self.update_with(services.feedback_update, s.FeedbackUpdateInputSerializer, target="feedback")
+    create_with = (services.feedback_create, s.FeedbackCreateInputSerializer)
+    patch_with = (services.feedback_update, s.FeedbackUpdateInputSerializer)
+    service_target = "feedback"
 
     @extend_schema(request=None, responses={200: s.FeedbackOutputSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
@@ -100,7 +95,7 @@ class FeedbackViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.Retriev
         return Response(s.FeedbackMessageOutputSerializer(message).data, status=status.HTTP_201_CREATED)
 
 
-class NoticeViewSet(TenantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
+class NoticeViewSet(ListRetrieve):
     """Your own reminders and escalations about feedback (``due_soon``, ``overdue``, ``escalated``)."""
 
     queryset = Notice.objects.all()

@@ -4,11 +4,10 @@ from django.http import Http404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from backend.api.viewsets import TenantScopedViewSet
+from backend.api.viewsets import CreateWithService, ListRetrieve, TenantScopedViewSet
 from forces.models import Organisation
 from forces.selectors import summaries_readable, summary_organisation_list
 from reports import selectors, services
@@ -106,9 +105,7 @@ class ReportContext:
 @extend_schema_view(
     create=extend_schema(request=s.MeetingCreateInputSerializer, responses={201: s.MeetingOutputSerializer}),
 )
-class MeetingViewSet(
-    ReportContext, TenantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin
-):
+class MeetingViewSet(ReportContext, CreateWithService, ListRetrieve):
     """Joint disclosure forums, chief officer meetings and Casework Quality Group meetings.
 
     Creating one freezes its forces' summaries for its period (`snapshot`); `snapshot` (POST)
@@ -121,10 +118,7 @@ class MeetingViewSet(
     filterset_class = MeetingFilter
     ordering_fields = ["held_on", "id"]
     ordering = ["-held_on", "-id"]
-
-    def create(self, request, *args, **kwargs):
-        data = self.validated_input(s.MeetingCreateInputSerializer)
-        return self.respond_with(services.meeting_create, status=status.HTTP_201_CREATED, **data)
+    create_with = (services.meeting_create, s.MeetingCreateInputSerializer)
 
     @extend_schema(request=None, responses={200: s.MeetingOutputSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
@@ -136,9 +130,7 @@ class MeetingViewSet(
 @extend_schema_view(
     create=extend_schema(request=s.ActionItemCreateInputSerializer, responses={201: s.ActionItemOutputSerializer}),
 )
-class ActionItemViewSet(
-    ReportContext, TenantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin
-):
+class ActionItemViewSet(ReportContext, CreateWithService, ListRetrieve):
     """Actions agreed at meetings; an open one past its due date is overdue (and counted in the owner's summary)."""
 
     queryset = ActionItem.objects.all()
@@ -147,10 +139,7 @@ class ActionItemViewSet(
     filterset_class = ActionItemFilter
     ordering_fields = ["due_on", "id"]
     ordering = ["due_on", "id"]
-
-    def create(self, request, *args, **kwargs):
-        data = self.validated_input(s.ActionItemCreateInputSerializer)
-        return self.respond_with(services.action_item_create, status=status.HTTP_201_CREATED, **data)
+    create_with = (services.action_item_create, s.ActionItemCreateInputSerializer)
 
     @extend_schema(request=None, responses={200: s.ActionItemOutputSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])

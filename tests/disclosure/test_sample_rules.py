@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 
 from audit.models import AuditEvent
 from disclosure import services
-from disclosure.models import Assessment, DefectCategory, DipSample, SampledSchedule
+from disclosure.models import Assessment, Checklist, DefectCategory, DipSample, SampledSchedule
 from disclosure.rating import rating_from_answers
 from tests.factories import answers_for, answers_rated, last_year_month, make_case, make_schedule
 
@@ -210,6 +210,16 @@ def test_fully_meets_without_answers_is_refused(world, cps, july):
     missing = cps.post(ASSESSMENTS, {**body, "drs_complete": True}, format="json")
     assert missing.status_code == 400
     assert "answers" in missing.json()["fields"]
+    assert not Assessment.objects.exists()
+
+
+def test_an_assessment_while_no_checklist_is_published_is_a_409_not_a_500(world, cps, july):
+    """checklist_current() said it returns a Checklist but gave None when none is published."""
+    sample = _drawn(cps, july, size=1)
+    Checklist.objects.update(published_at=None)
+    response = _assess(cps, sample["id"], sample["selection"][0])
+    assert response.status_code == 409, response.json()
+    assert response.json()["code"] == "no_checklist"
     assert not Assessment.objects.exists()
 
 

@@ -5,6 +5,18 @@ import pytest
 from disclosure.models import Assessment, Defect, DipSample
 
 
+# Read-mostly: one cast and set of rows for the module (``shared_world``); each test's writes are
+# rolled back with its savepoint, and no test changes the Python objects of the cast.
+@pytest.fixture
+def world(shared_world, db):
+    return shared_world
+
+
+@pytest.fixture
+def rows(shared_world):
+    return shared_world.rows
+
+
 @pytest.mark.parametrize(
     ("text", "found"),
     [
