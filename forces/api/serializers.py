@@ -5,7 +5,7 @@ from forces.models import Membership, Organisation, Role, Stream
 
 
 class OrganisationOutputSerializer(serializers.ModelSerializer):
-    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    area = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)  # an Area has none
 
     class Meta:
         model = Organisation

@@ -1,0 +1,147 @@
+"""Schemathesis against the OpenAPI schema, in-process, as three roles: no 5xx, responses as documented.
+
+The schema is generated here exactly as ``/api/v1/schema/`` serves it, and every operation in
+it is fuzzed (none is excluded): through the WSGI application, on the test database, signed
+in as a CPS lead, a police lead and a chief officer of the fixed cast with ``shared_world``'s
+rows in every workflow state. Each (operation, role) is one pytest test, so what one example
+writes is seen by the next of the same test and rolled back after it.
+
+Budget: ``FUZZ_EXAMPLES`` examples per operation and role and generation mode (3 in the suite,
+50 in ``make fuzz``); the seed is fixed and generation deterministic, so a failure replays.
+"""
+
+import json
+import os
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from drf_spectacular.generators import SchemaGenerator
+from drf_spectacular.renderers import OpenApiJsonRenderer
+from hypothesis import HealthCheck, settings
+from knox.models import AuthToken
+from schemathesis.checks import not_a_server_error
+from schemathesis.config import SchemathesisConfig
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    ignored_auth,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
+SEED = int(os.environ.get("FUZZ_SEED", "20251126"))
+#: The coverage phase (boundary and type-confused values of every parameter) costs more than the
+#: small budget allows: ``make fuzz`` turns it on.
+COVERAGE = os.environ.get("FUZZ_COVERAGE", "0") == "1"
+
+#: A CPS lead (writes for two forces), a police lead (one force), a chief officer (summaries only).
+ROLES = ("cps_lead", "gmp_lead", "gmp_chief")
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    ignored_auth,
+]
+
+
+def _raw_schema() -> dict:
+    schema = SchemaGenerator(api_version="v1").get_schema(request=None, public=True)
+    return json.loads(OpenApiJsonRenderer().render(schema))
+
+
+def _config() -> SchemathesisConfig:
+    return SchemathesisConfig.from_dict(
+        {
+            "seed": SEED,
+            "generation": {"max-examples": EXAMPLES, "mode": "all", "deterministic": True, "database": "none"},
+            "phases": {"coverage": {"enabled": COVERAGE}, "stateful": {"enabled": False}},
+        }
+    )
+
+
+schema = schemathesis.openapi.from_dict(_raw_schema(), config=_config())
+schema.app = get_wsgi_application()  # in-process: checks that send requests of their own use it too
+
+
+#: Requests sent and server errors seen, over the whole module (``make fuzz`` prints them).
+TALLY = {"cases": 0, "5xx": 0}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _report_tally():
+    yield
+    print(f"\nfuzz: {TALLY['cases']} cases sent, {TALLY['5xx']} answered 5xx (FUZZ_EXAMPLES={EXAMPLES})")
+
+
+@pytest.fixture
+def wsgi_db(db):
+    """The WSGI handler closes 'old' connections around each request, which would end the test's
+    transaction: detach that for the test, as Django's own test client does."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@schema.parametrize()
+# wsgi_db and shared_world are meant to outlive one example: the examples of a test share its rows.
+@settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+def test_fuzz_api(case, role, shared_world, wsgi_db):
+    _, key = AuthToken.objects.create(getattr(shared_world, role))
+    response = case.call(headers={"Authorization": f"Token {key}"})
+    TALLY["cases"] += 1
+    TALLY["5xx"] += response.status_code >= 500
+    case.validate_response(response, checks=CHECKS, headers={"Authorization": f"Token {key}"})
+
+
+# --- What the fuzzer found, pinned so that it stays fixed whatever the seed draws ---------------
+
+
+def test_it_answers_a_url_no_api_route_matches_in_the_error_shape(client):
+    response = client.get("/api/v1/cases/0.5/")  # the router's ids take no dot: no route, not a view's 404
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"status": 404, "code": "not_found", "detail": "Not found."}
+
+
+def test_it_still_answers_a_url_outside_the_api_in_html(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize(
+    ("component", "field"),
+    [
+        ("OrganisationOutput", "area"),  # an Area belongs to no Area
+        ("DipSampleOutput", "cps_lead"),
+        ("DipSampleOutput", "police_lead"),
+        ("DipSampleOutput", "cps_signed_off_by"),  # nobody has signed yet
+        ("DipSampleOutput", "police_signed_off_by"),
+    ],
+)
+def test_the_schema_says_which_output_fields_may_be_null(component, field):
+    assert schema.raw_schema["components"]["schemas"][component]["properties"][field].get("nullable") is True
+
+
+def test_every_error_response_is_documented_with_the_error_shape():
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+    for path, item in schema.raw_schema["paths"].items():
+        for method, operation in item.items():
+            responses = operation["responses"]
+            expected = {"403", "429"} | ({"401"} if path != "/api/v1/auth/login/" else set())
+            assert expected <= set(responses), f"{method} {path} documents only {sorted(responses)}"
+            for status, response in responses.items():
+                if status.startswith("4"):
+                    assert response.get("content") == error, f"{method} {path} {status}"
