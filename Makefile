@@ -4,6 +4,7 @@
 #   make run            migrate, load demo data, runserver on 127.0.0.1:$(PORT)
 #   make test           pytest on SQLite, in parallel; extra arguments in PYTEST_ARGS
 #   make test-postgres  pytest against a throw-away PostgreSQL 15 cluster (scripts/test-postgres.sh)
+#   make fuzz           schemathesis over every API operation as three roles, larger budget (FUZZ_EXAMPLES)
 #   make lint / check   ruff; migrations, OpenAPI schema and deploy checks
 #
 # DATABASE_URL, DEMO_PASSWORD and the other settings variables (see .env.example) pass
@@ -24,7 +25,7 @@ MANAGE := $(BIN)/python manage.py
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install run test test-postgres lint check bench clean
+.PHONY: help install run test test-postgres fuzz lint check bench clean
 
 help:
 	@echo "Targets:"
@@ -32,6 +33,7 @@ help:
 	@echo "  run            migrate, seed_demo, runserver on 127.0.0.1:\$$PORT (default 8000)"
 	@echo "  test           pytest -n auto on SQLite (extra args: PYTEST_ARGS='-k auth')"
 	@echo "  test-postgres  pytest against a throw-away PostgreSQL 15 cluster (extra args: PYTEST_ARGS)"
+	@echo "  fuzz           schemathesis, every operation x 3 roles, FUZZ_EXAMPLES (default 50) + coverage phase"
 	@echo "  lint           ruff check and ruff format --check"
 	@echo "  check          migrations up to date, OpenAPI schema valid, production check --deploy"
 	@echo "  bench          run scripts/bench.sh"
@@ -58,6 +60,13 @@ test: install
 
 test-postgres: install
 	bash scripts/test-postgres.sh $(PYTEST_ARGS)
+
+# `make test` runs the same module on a small budget (3 examples, no coverage phase).
+# One process, so the tally of cases and 5xx printed at the end covers the whole run.
+FUZZ_EXAMPLES ?= 50
+fuzz: install
+	env -u DATABASE_URL -u DATABASE_URL_FILE FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_COVERAGE=1 \
+		$(BIN)/pytest -n 0 -q -s -p no:logging tests/test_fuzz.py -k test_fuzz_api $(PYTEST_ARGS)
 
 # Both checks run, so one pass reports everything; the target fails if either does.
 lint: install
