@@ -97,10 +97,11 @@ def _report_tally():
 def wsgi_db(db):
     """The WSGI handler closes 'old' connections around each request, which would end the test's
     transaction: detach that for the test, as Django's own test client does. The 4xx the fuzzer
-    provokes by the thousand are not logged; 5xx still are."""
-    request_log = logging.getLogger("django.request")
-    level = request_log.level
-    request_log.setLevel(logging.ERROR)
+    provokes by the thousand (and the failed logins) are not logged; 5xx still are."""
+    quiet = [logging.getLogger(name) for name in ("django.request", "axes")]
+    levels = [log.level for log in quiet]
+    for log in quiet:
+        log.setLevel(logging.ERROR)
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
     try:
@@ -108,7 +109,8 @@ def wsgi_db(db):
     finally:
         signals.request_started.connect(close_old_connections)
         signals.request_finished.connect(close_old_connections)
-        request_log.setLevel(level)
+        for log, level in zip(quiet, levels, strict=True):
+            log.setLevel(level)
 
 
 def _real_ids(world) -> dict[str, list]:
