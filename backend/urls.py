@@ -1,7 +1,5 @@
 from django.contrib import admin
-from django.http import JsonResponse
 from django.urls import include, path
-from django.views import defaults
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from backend.api.auth import LoginView, LogoutView
@@ -27,13 +25,3 @@ urlpatterns = [
     path("api/v1/", include((api_v1, "api"))),
     path("api-auth/", include("rest_framework.urls", namespace="rest_framework")),
 ]
-
-
-def not_found(request, exception):
-    """A URL that matches no route: under /api/ in the API's error shape (as a view's own 404 is), else HTML."""
-    if request.path.startswith("/api/"):
-        return JsonResponse({"status": 404, "code": "not_found", "detail": "Not found."}, status=404)
-    return defaults.page_not_found(request, exception)
-
-
-handler404 = not_found
