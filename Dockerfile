@@ -15,11 +15,12 @@ RUN groupadd --system --gid 10001 app \
 
 WORKDIR /app
 
-# Dependencies first, so that a code change does not reinstall them.
-# `pip install --group` (PEP 735) needs pip >= 25.1.
-COPY pyproject.toml ./
-RUN python -m pip install --upgrade "pip>=25.1" \
-    && python -m pip install --group pyproject.toml:runtime
+# Dependencies first, so that a code change does not reinstall them: the whole runtime tree
+# from its lock, every file checked against its hash, nothing unlocked (--no-deps).
+# `make lock` writes the lock from pyproject.toml; see README.md, "Dependencies".
+COPY requirements/runtime.lock.txt requirements/
+RUN python -m pip install --require-hashes --no-deps -r requirements/runtime.lock.txt \
+    && python -m pip check
 
 # The code stays owned by root (read-only for the app user); see .dockerignore.
 COPY . .

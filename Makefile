@@ -1,6 +1,8 @@
 # Developer and CI entry points. Every target is safe to run again.
 #
-#   make install        venv in .venv with the `dev` dependency group (redone only when pyproject.toml changes)
+#   make install        venv in .venv from requirements/dev.lock.txt, hashes checked (redone only when the lock changes)
+#   make lock           re-resolve requirements/*.lock.txt from pyproject.toml (UPGRADE=all | UPGRADE="pkg ...")
+#   make lock-check     fail if the lock files are not what `make lock` would write
 #   make run            migrate, load demo data, runserver on 127.0.0.1:$(PORT)
 #   make test           pytest on SQLite, in parallel; extra arguments in PYTEST_ARGS
 #   make test-postgres  pytest against a throw-away PostgreSQL 15 cluster (scripts/test-postgres.sh)
@@ -23,13 +25,27 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MANAGE := $(BIN)/python manage.py
 
+# The whole dependency tree, with hashes, compiled from the groups in pyproject.toml by uv
+# (itself pinned in the `dev` group). The dev lock is constrained by the runtime lock, so the
+# tests run on exactly the versions the image ships.
+RUNTIME_LOCK := requirements/runtime.lock.txt
+DEV_LOCK := requirements/dev.lock.txt
+LOCK_CHECK_DIR := var/lock-check
+UPGRADE ?=
+LOCK_UPGRADE := $(if $(filter all,$(UPGRADE)),--upgrade,$(foreach p,$(UPGRADE),--upgrade-package $(p)))
+UV_COMPILE := $(BIN)/uv pip compile --quiet --generate-hashes --python-version 3.11 --python-platform linux \
+	--custom-compile-command "make lock"
+
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install run test test-postgres fuzz lint check bench clean
+.PHONY: help install lock lock-check run test test-postgres fuzz lint check bench clean
 
 help:
 	@echo "Targets:"
-	@echo "  install        create .venv and install the dev dependency group (only when pyproject.toml changed)"
+	@echo "  install        create .venv and install requirements/dev.lock.txt (only when the lock changed)"
+	@echo "  lock           re-resolve requirements/*.lock.txt from pyproject.toml; existing pins are kept"
+	@echo "                 unless asked: UPGRADE=all, or UPGRADE='sqlparse asgiref'"
+	@echo "  lock-check     fail if requirements/*.lock.txt are out of step with pyproject.toml"
 	@echo "  run            migrate, seed_demo, runserver on 127.0.0.1:\$$PORT (default 8000)"
 	@echo "  test           pytest -n auto on SQLite (extra args: PYTEST_ARGS='-k auth')"
 	@echo "  test-postgres  pytest against a throw-away PostgreSQL 15 cluster (extra args: PYTEST_ARGS)"
@@ -41,12 +57,34 @@ help:
 
 install: $(STAMP)
 
-# The stamp lives inside .venv, so removing .venv also forces a reinstall.
-$(STAMP): pyproject.toml
+# The stamp lives inside .venv, so removing .venv also forces a reinstall. Every file is
+# checked against its locked hash, and --no-deps keeps anything unlocked out. A package
+# dropped from the lock stays in an old .venv: `make clean install` gives an exact one.
+$(STAMP): $(DEV_LOCK)
 	@[ -x $(BIN)/python ] || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade "pip>=25.1"
-	$(BIN)/python -m pip install --group pyproject.toml:dev
+	$(BIN)/python -m pip install --require-hashes --no-deps -r $(DEV_LOCK)
+	$(BIN)/python -m pip check
 	@touch $@
+
+# uv prefers the versions already in an output file, so only what pyproject.toml changed
+# moves, unless UPGRADE names packages (or `all`). The runtime lock is resolved first and
+# constrains the dev lock.
+lock: install
+	$(UV_COMPILE) $(LOCK_UPGRADE) --group pyproject.toml:runtime -o $(RUNTIME_LOCK)
+	$(UV_COMPILE) $(LOCK_UPGRADE) --group pyproject.toml:dev -c $(RUNTIME_LOCK) -o $(DEV_LOCK)
+
+# Compile copies of the locks the same way (same preferences, same constraint path, so the
+# same annotations) and compare: any difference means pyproject.toml changed without `make lock`.
+lock-check: install
+	rm -rf $(LOCK_CHECK_DIR) && mkdir -p $(LOCK_CHECK_DIR)
+	cp $(RUNTIME_LOCK) $(DEV_LOCK) $(LOCK_CHECK_DIR)/
+	$(UV_COMPILE) --group pyproject.toml:runtime -o $(LOCK_CHECK_DIR)/runtime.lock.txt
+	$(UV_COMPILE) --group pyproject.toml:dev -c $(RUNTIME_LOCK) -o $(LOCK_CHECK_DIR)/dev.lock.txt
+	@diff -u $(RUNTIME_LOCK) $(LOCK_CHECK_DIR)/runtime.lock.txt \
+		&& diff -u $(DEV_LOCK) $(LOCK_CHECK_DIR)/dev.lock.txt \
+		|| { echo "requirements/*.lock.txt are out of step with pyproject.toml: run 'make lock' and commit them." >&2; exit 1; }
+	@rm -rf $(LOCK_CHECK_DIR)
+	@echo "Lock files match pyproject.toml."
 
 run: install
 	mkdir -p var

@@ -1,20 +1,26 @@
 """The audit log: django-auditlog entries, filed under the Area and force they concern.
 
-Append-only through the app: an entry cannot be changed or deleted by the ORM, the admin
-or the API. Only the erasure of a whole user account detaches it (actor set to null).
+Append-only: an entry cannot be changed or deleted by the ORM, the admin or the API, and on
+PostgreSQL a trigger refuses UPDATE, DELETE and TRUNCATE of the table (migration 0002). Nothing
+cascades into it: a user or content type with entries cannot be deleted (accounts are deactivated).
+What an entry may hold is decided when a model is registered (``backend.audit.audit_register``).
 """
 
 from auditlog.models import AbstractLogEntry, LogEntryManager
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import Q
 
+from backend.querysets import ScopedQuerySet, scoping
 from forces.models import Membership, Organisation, OrganisationKind, Role, is_anonymous
 
 ERASED = "[erased]"
 
 
-class AuditEventQuerySet(models.QuerySet):
+class AuditEventQuerySet(ScopedQuerySet):
+    @scoping
     def visible_to(self, user):
         """Area org admins and the Quality Group see their Area's entries; force org admins their force's."""
         if is_anonymous(user):
@@ -51,8 +57,51 @@ class AuditEventManager(LogEntryManager.from_queryset(AuditEventQuerySet)):
             kwargs["serialized_data"] = None
         return super().log_create(instance, force_log=force_log, **kwargs)
 
+    def log_list_access(self, *, model, rows, query: dict, actor, remote_addr, remote_port=None, cid=None):
+        """Log a page of a list read: one ``access`` entry per (Area, force) of ``rows``, in one INSERT.
+
+        Each entry names the query and the ids of its force's rows on the page
+        (``additional_data["list"]``), so the force's org admins see the reads of their rows.
+        ``rows`` are the page already fetched: ``audit_scope()`` of a tenant row reads its own columns.
+        """
+        ids_by_scope: dict[tuple, list] = {}
+        for row in rows:
+            ids_by_scope.setdefault(row.audit_scope(), []).append(row.pk)
+        content_type = ContentType.objects.get_for_model(model)
+        plural = model._meta.verbose_name_plural
+        events = [
+            self.model(
+                content_type=content_type,
+                object_pk="",
+                object_repr=f"List read: {len(ids)} {plural}",
+                action=AbstractLogEntry.Action.ACCESS,
+                actor=actor,
+                actor_email=getattr(actor, "email", None),
+                remote_addr=remote_addr,
+                remote_port=remote_port,
+                cid=cid,
+                area_id=area_id,
+                force_id=force_id,
+                additional_data={"list": {"query": query, "ids": ids}},
+            )
+            for (area_id, force_id), ids in ids_by_scope.items()
+        ]
+        return self.bulk_create(events)
+
 
 class AuditEvent(AbstractLogEntry):
+    # auditlog's CASCADE and SET_NULL would rewrite or delete entries: PROTECT refuses instead.
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, related_name="+", verbose_name="content type"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        blank=True,
+        null=True,
+        related_name="+",
+        verbose_name="actor",
+    )
     area = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=True
     )

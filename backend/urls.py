@@ -1,9 +1,11 @@
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from backend.api.auth import LoginView, LogoutView
+from backend.api.auth import LoginView, LogoutAllView, LogoutView
 from backend.health import healthz
+from backend.ratelimit import login_rate_limited
 
 admin.site.site_header = "Disclosure quality portal"
 admin.site.site_title = "Disclosure quality portal"
@@ -12,6 +14,7 @@ admin.site.index_title = "Administration"
 api_v1 = [
     path("auth/login/", LoginView.as_view(), name="login"),
     path("auth/logout/", LogoutView.as_view(), name="logout"),
+    path("auth/logout-all/", LogoutAllView.as_view(), name="logout-all"),
     path("schema/", SpectacularAPIView.as_view(api_version="v1"), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("", include("forces.api.urls")),
@@ -19,9 +22,27 @@ api_v1 = [
     path("", include("disclosure.api.urls")),
 ]
 
+# rest_framework.urls, with its login view under the per-address login budget.
+browsable_api_auth = [
+    path(
+        "login/",
+        login_rate_limited(auth_views.LoginView.as_view(template_name="rest_framework/login.html")),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+]
+
+# Django's own error responses: the API error shape under /api/, the usual pages elsewhere.
+handler400 = "backend.api.handlers.bad_request"
+handler403 = "backend.api.handlers.permission_denied"
+handler404 = "backend.api.handlers.page_not_found"
+handler500 = "backend.api.handlers.server_error"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    # Before admin.site.urls, so this wrapped view answers /admin/login/ (every login path is rate-limited).
+    path("admin/login/", login_rate_limited(admin.site.login)),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),
-    path("api-auth/", include("rest_framework.urls", namespace="rest_framework")),
+    path("api-auth/", include((browsable_api_auth, "rest_framework"))),
 ]

@@ -106,7 +106,7 @@ class DefectCategoryAdmin(ReferenceAdmin):
 
 class CriterionInline(admin.TabularInline):
     model = Criterion
-    fields = ["position", "code", "text", "applies_to"]
+    fields = ["position", "code", "text", "applies_to", "is_critical"]
     extra = 0
 
 

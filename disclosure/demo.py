@@ -1,4 +1,4 @@
-"""A year of synthetic dip sampling for the demo Area (DESIGN.md "Demo data").
+"""A year of synthetic dip sampling for the demo Area (docs/architecture.md "Demo data").
 
 Deterministic (seeded) and free of personal data: cases are URNs, defects are described
 the way a disclosure lead describes a schedule, never a person. Each force has its own
@@ -17,10 +17,9 @@ from disclosure.models import (
     Criterion,
     DefectCategory,
     DipSample,
-    Rating,
     ScheduleKind,
 )
-from disclosure.selectors import checklist_current
+from disclosure.selectors import checklist_current, dip_sample_eligible_schedules, draw_cap
 from forces.models import Organisation, Stream
 
 # Force number (first two URN digits), station codes, and the defect profile:
@@ -92,18 +91,23 @@ def _months(today: datetime.date, count: int = 12) -> list[tuple[datetime.date, 
     return list(reversed(months))
 
 
-def _answers(rng: random.Random, criteria: list[Criterion], kind: str, rating: str) -> list[dict]:
-    weights = {
-        Rating.FULLY_MEETS: (8, 1, 0),
-        Rating.PARTIALLY_MEETS: (4, 4, 1),
-        Rating.NOT_MEETING: (2, 3, 4),
-    }[rating]
-    results = rng.choices(["fully_meets", "partially_meets", "not_meeting"], weights=weights, k=len(criteria))
-    return [
-        {"criterion": criterion.code, "result": result}
-        for criterion, result in zip(criteria, results, strict=True)
-        if criterion.applies_to_kind(kind)
-    ]
+def _answers(rng: random.Random, criteria: list[Criterion], kind: str, defective: bool) -> list[dict]:
+    """One answer per criterion applying to ``kind``, as a lead would give them.
+
+    A sound schedule meets every criterion. A defective one falls short on one to three
+    criteria, and, half the time where a critical criterion applies, fails a critical one.
+    The rating is left to the service, which computes it from these answers.
+    """
+    applying = [criterion for criterion in criteria if criterion.applies_to_kind(kind)]
+    results = {criterion.code: "fully_meets" for criterion in applying}
+    if defective:
+        ordinary = [criterion for criterion in applying if not criterion.is_critical]
+        for criterion in rng.sample(ordinary, k=min(len(ordinary), rng.randint(1, 3))):
+            results[criterion.code] = rng.choice(["partially_meets", "not_meeting"])
+        critical = [criterion for criterion in applying if criterion.is_critical]
+        if critical and rng.random() < 0.5:
+            results[rng.choice(critical).code] = "not_meeting"
+    return [{"criterion": code, "result": result} for code, result in results.items()]
 
 
 def seed_dip_samples(*, stdout) -> None:
@@ -147,20 +151,17 @@ def seed_dip_samples(*, stdout) -> None:
                     police_lead=police_lead,
                 )
                 totals["samples"] += 1
-                if index == len(months) - 1 and stream == Stream.MC:
-                    continue  # the latest magistrates' court sample is still being planned
-                sample = services.dip_sample_draw(actor=cps_lead, dip_sample=sample, size=4, seed=1000 + index)
+                eligible = dip_sample_eligible_schedules(dip_sample=sample).count()
+                sample = services.dip_sample_draw(
+                    actor=cps_lead, dip_sample=sample, size=min(4, draw_cap(eligible)), seed=1000 + index
+                )
                 for schedule in sample.schedules.select_related("case").order_by("sampled__position"):
                     defective = rng.random() < profile["defective"]
-                    rating = (
-                        rng.choice([Rating.PARTIALLY_MEETS, Rating.NOT_MEETING]) if defective else Rating.FULLY_MEETS
-                    )
                     assessment = services.assessment_create(
                         actor=rng.choice([cps_lead, police_lead]),
                         dip_sample=sample,
                         schedule=schedule,
-                        rating=rating,
-                        answers=_answers(rng, criteria, schedule.kind, rating),
+                        answers=_answers(rng, criteria, schedule.kind, defective),
                         drs_complete=rng.random() < (0.55 if defective else 0.9),
                         prosecutor_fed_back=defective and rng.random() < 0.4,
                     )
@@ -180,7 +181,7 @@ def seed_dip_samples(*, stdout) -> None:
                         )
                         totals["defects"] += 1
                 if index >= len(months) - 1:
-                    continue  # the latest month is still in progress
+                    continue  # the latest month is assessed but not yet completed
                 services.dip_sample_complete(actor=cps_lead, dip_sample=sample)
                 services.dip_sample_sign_off(actor=cps_lead, dip_sample=sample)
                 services.dip_sample_sign_off(actor=police_lead, dip_sample=sample)

@@ -1,4 +1,4 @@
-"""Dip sampling of police unused material schedules (DOMAIN.md words throughout)."""
+"""Dip sampling of police unused material schedules (docs/domain.md words throughout)."""
 
 import re
 
@@ -58,6 +58,11 @@ class CriterionResult(models.TextChoices):
     PARTIALLY_MEETS = "partially_meets", "Partially meeting"
     NOT_MEETING = "not_meeting", "Not meeting"
     NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+
+class SelectionMethod(models.TextChoices):
+    RANDOM = "random", "Drawn at random"
+    HAND_PICKED = "hand_picked", "Added by hand, with a reason"
 
 
 class DipSampleStatus(models.TextChoices):
@@ -126,7 +131,7 @@ class Schedule(TimestampedTenantModel):
 
 
 class DefectCategory(models.Model):
-    """The defect taxonomy of DOMAIN.md; codes are stable, names may be edited."""
+    """The defect taxonomy of docs/domain.md; codes are stable, names may be edited."""
 
     code = models.CharField(max_length=3, unique=True)
     name = models.CharField(max_length=200)
@@ -170,6 +175,10 @@ class Criterion(models.Model):
     text = models.CharField(max_length=400)
     applies_to = models.JSONField(help_text="Schedule kinds the criterion applies to, plus 'drs' for the DRS.")
     position = models.PositiveSmallIntegerField(default=0)
+    is_critical = models.BooleanField(
+        default=False,
+        help_text="A 'not meeting' answer on a critical criterion makes the whole schedule 'not meeting'.",
+    )
 
     class Meta:
         ordering = ["checklist", "position", "code"]
@@ -209,7 +218,16 @@ class DipSample(TimestampedTenantModel):
     size = models.PositiveIntegerField(null=True, blank=True)
     seed = models.BigIntegerField(null=True, blank=True)
     eligible_count = models.PositiveIntegerField(null=True, blank=True)
+    eligible_ids = models.JSONField(
+        null=True, blank=True, editable=False, help_text="Sorted ids of the schedules eligible at the draw."
+    )
     drawn_at = models.DateTimeField(null=True, blank=True)
+    draw_count = models.PositiveIntegerField(
+        default=0, editable=False, help_text="How many draws were made (an undone draw still counts)."
+    )
+    overlap_reason = models.TextField(
+        blank=True, help_text="Why this sample overlaps another of the same force and stream, if it does."
+    )
     schedules = models.ManyToManyField(Schedule, through="SampledSchedule", related_name="dip_samples", blank=True)
     # Sign-off: one disclosure lead of each side.
     cps_signed_off_by = models.ForeignKey(
@@ -249,11 +267,16 @@ class DipSampleUserObjectPermission(UserObjectPermissionBase):
 
 
 class SampledSchedule(models.Model):
-    """A schedule drawn into a sample, in draw order."""
+    """A schedule in a sample, in draw order: drawn at random, or added by a lead with a reason."""
 
     dip_sample = models.ForeignKey(DipSample, on_delete=models.CASCADE, related_name="sampled")
     schedule = models.ForeignKey(Schedule, on_delete=models.PROTECT, related_name="sampled")
     position = models.PositiveIntegerField()
+    method = models.CharField(max_length=12, choices=SelectionMethod.choices, default=SelectionMethod.RANDOM)
+    reason = models.TextField(blank=True, help_text="Why a lead added the schedule by hand.")
+    not_assessable_reason = models.TextField(
+        blank=True, help_text="Why the schedule cannot be assessed; blank while it can."
+    )
 
     class Meta:
         ordering = ["dip_sample", "position"]
@@ -261,6 +284,9 @@ class SampledSchedule(models.Model):
             # A schedule is sampled once, ever: "not already sampled" holds in the database too.
             models.UniqueConstraint(fields=["schedule"], name="%(app_label)s_%(class)s_schedule_sampled_once"),
             models.UniqueConstraint(fields=["dip_sample", "position"], name="%(app_label)s_%(class)s_position_unique"),
+            models.CheckConstraint(
+                condition=Q(method="random") | ~Q(reason=""), name="%(app_label)s_%(class)s_hand_picked_has_reason"
+            ),
         ]
 
     def __str__(self):

@@ -1,8 +1,93 @@
-"""Reads for dip sampling. API lists start from the base viewset's scoped queryset (``visible_to``)."""
+"""Reads for dip sampling.
 
-from django.db.models import QuerySet
+The ``*_list`` selectors are the read layer of the API (and of the reports to come): each takes
+the acting user, starts from ``visible_to(user)`` and shapes the rows a page shows, so that a
+page costs the same few queries however many rows there are.
+"""
 
-from disclosure.models import Checklist, Criterion, DipSample, Schedule
+import datetime
+
+from django.db.models import Prefetch, QuerySet
+
+from backend.querysets import related_count
+from disclosure.models import (
+    Assessment,
+    AssessmentAnswer,
+    Case,
+    Checklist,
+    Criterion,
+    Defect,
+    DefectCategory,
+    DipSample,
+    SampledSchedule,
+    Schedule,
+)
+
+
+def case_list(*, user) -> QuerySet[Case]:
+    """Cases ``user`` may read, with their force and Area and the number of schedules."""
+    return (
+        Case.objects.visible_to(user)
+        .select_related("force", "area")
+        .annotate(schedule_count=related_count(Schedule.objects.all(), "case"))
+    )
+
+
+def schedule_list(*, user) -> QuerySet[Schedule]:
+    """Schedules ``user`` may read, with their case, force and Area."""
+    return Schedule.objects.visible_to(user).select_related("case", "force", "area")
+
+
+def defect_category_list(*, user) -> QuerySet[DefectCategory]:
+    """The defect taxonomy (any signed-in user)."""
+    return DefectCategory.objects.visible_to(user)
+
+
+def checklist_list(*, user) -> QuerySet[Checklist]:
+    """Published checklist versions with their criteria (any signed-in user)."""
+    return Checklist.objects.visible_to(user).filter(published_at__isnull=False).prefetch_related("criteria")
+
+
+def dip_sample_list(*, user) -> QuerySet[DipSample]:
+    """Dip samples ``user`` may read, with leads, signatures, the number of assessments and the sampled schedules."""
+    return (
+        DipSample.objects.visible_to(user)
+        .select_related("force", "area", "cps_lead", "police_lead", "cps_signed_off_by", "police_signed_off_by")
+        .annotate(assessment_count=related_count(Assessment.objects.all(), "dip_sample"))
+        .prefetch_related(Prefetch("sampled", queryset=SampledSchedule.objects.order_by("position")))
+    )
+
+
+def assessment_list(*, user) -> QuerySet[Assessment]:
+    """Assessments ``user`` may read, with their answers (and criteria) and the number of defects."""
+    return (
+        Assessment.objects.visible_to(user)
+        .select_related("force", "area", "schedule", "checklist", "assessed_by")
+        .prefetch_related(Prefetch("answers", queryset=AssessmentAnswer.objects.select_related("criterion")))
+        .annotate(defect_count=related_count(Defect.objects.all(), "assessment"))
+    )
+
+
+def defect_list(*, user) -> QuerySet[Defect]:
+    """Defects ``user`` may read, with their category and assessment."""
+    return Defect.objects.visible_to(user).select_related("force", "area", "category", "assessment")
+
+
+#: The draw's size cap: the larger of DRAW_CAP_MINIMUM and DRAW_CAP_PERCENT% of the eligible
+#: schedules (rounded up), and never more than there are.
+DRAW_CAP_MINIMUM = 10
+DRAW_CAP_PERCENT = 20
+DRAW_RULE = (
+    f"A draw picks at random, with a seed the server chooses and records, from this force's schedules of the "
+    f"stream received in the period and never sampled before; it may take at most the larger of "
+    f"{DRAW_CAP_MINIMUM} and {DRAW_CAP_PERCENT}% of them (and never more than there are)."
+)
+
+
+def draw_cap(eligible_count: int) -> int:
+    """The largest sample a draw may take from ``eligible_count`` eligible schedules."""
+    twenty_percent = -(-eligible_count * DRAW_CAP_PERCENT // 100)  # rounded up
+    return min(eligible_count, max(DRAW_CAP_MINIMUM, twenty_percent))
 
 
 def checklist_current() -> Checklist:
@@ -29,3 +114,32 @@ def dip_sample_eligible_schedules(*, dip_sample: DipSample) -> QuerySet[Schedule
         .exclude(sampled__isnull=False)
         .order_by("id")
     )
+
+
+def dip_sample_draw_preview(*, dip_sample: DipSample) -> dict:
+    """What a draw would pick from, before drawing: the count, the cap and the rule in plain words.
+
+    For a drawn sample, ``drawn_from`` is the sorted ids the draw picked from (to re-run it).
+    """
+    count = dip_sample_eligible_schedules(dip_sample=dip_sample).count()
+    return {
+        "force": dip_sample.force.code,
+        "stream": dip_sample.stream,
+        "period": {"from": dip_sample.period_start, "to": dip_sample.period_end},
+        "count": count,
+        "cap": draw_cap(count),
+        "rule": DRAW_RULE,
+        "drawn_from": dip_sample.eligible_ids,
+    }
+
+
+def dip_samples_overlapping(
+    *, force_id: int, stream: str, period_start: datetime.date, period_end: datetime.date, exclude_pk=None
+) -> list[int]:
+    """Ids of the samples of the same force and stream whose period shares a day with the given one."""
+    samples = DipSample.objects.filter(
+        force_id=force_id, stream=stream, period_start__lte=period_end, period_end__gte=period_start
+    )
+    if exclude_pk is not None:
+        samples = samples.exclude(pk=exclude_pk)
+    return list(samples.order_by("id").values_list("id", flat=True))

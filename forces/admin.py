@@ -1,8 +1,8 @@
 """Admin: superusers manage organisations; an org admin manages its own organisation's memberships."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 
 from forces import services
@@ -39,6 +39,26 @@ class MembershipAdmin(admin.ModelAdmin):
     list_filter = ["role", "stream", "organisation"]
     search_fields = ["user__username", "organisation__code"]
     list_select_related = ["user", "organisation"]
+    actions = ["unlock_accounts"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A membership changes role or stream; moving it to another person or organisation is
+        # a delete and an add, so each side's grants are recomputed by the services.
+        return ["user", "organisation"] if obj is not None else []
+
+    @admin.action(description="Unlock the selected members' accounts (after failed logins)")
+    def unlock_accounts(self, request, queryset):
+        unlocked = set()
+        for membership in queryset.select_related("user", "organisation"):
+            try:
+                services.account_unlock(
+                    actor=request.user, organisation=membership.organisation, username=membership.user.username
+                )
+            except PermissionDenied as exc:
+                self.message_user(request, str(exc), level=messages.ERROR)
+                return
+            unlocked.add(membership.user.username)
+        self.message_user(request, f"Unlocked: {', '.join(sorted(unlocked))}.", level=messages.SUCCESS)
 
     def _administers_any(self, request) -> bool:
         return request.user.is_active and (
@@ -78,6 +98,7 @@ class MembershipAdmin(admin.ModelAdmin):
                     | Q(memberships__isnull=True),
                     is_superuser=False,
                 )
+                .exclude(pk=request.user.pk)  # separation of duties: no roles for oneself
                 .distinct()
             )
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

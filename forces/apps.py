@@ -6,12 +6,13 @@ class ForcesConfig(AppConfig):
     verbose_name = "Organisations and memberships"
 
     def ready(self):
-        from auditlog.registry import auditlog
-
+        from backend.audit import audit_register
         from forces.models import Membership, Organisation
 
-        auditlog.register(Organisation)
-        auditlog.register(Membership)
+        audit_register(Organisation, keep=["code", "name"])
+        audit_register(Membership)
+
+        from forces import receivers  # noqa: F401  (account security on password change and deactivation)
 
     def seed_demo(self, *, password: str, stdout) -> None:
         from forces.demo import seed_organisations_and_users

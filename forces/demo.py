@@ -1,4 +1,4 @@
-"""Demo organisations and users (DESIGN.md "Demo data"). Idempotent: a second run changes nothing."""
+"""Demo organisations and users (docs/architecture.md "Demo data"). Idempotent: a second run changes nothing."""
 
 from django.contrib.auth import get_user_model
 

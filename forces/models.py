@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from guardian.models import UserObjectPermissionBase
 
+from backend.querysets import ScopedQuerySet, scoping
+
 
 class Stream(models.TextChoices):
     MC = "mc", "Magistrates' court"
@@ -59,7 +61,8 @@ def case_level_force_ids(user):
     ).values("pk")
 
 
-class OrganisationQuerySet(models.QuerySet):
+class OrganisationQuerySet(ScopedQuerySet):
+    @scoping
     def visible_to(self, user):
         """Organisations a member of anything may see: its own, the forces of its Area, the Area of its force."""
         if is_anonymous(user):
@@ -195,9 +198,10 @@ class Membership(models.Model):
         return self.organisation.audit_scope()
 
 
-class TenantQuerySet(models.QuerySet):
+class TenantQuerySet(ScopedQuerySet):
     """Queryset of a tenant-owned model (one that carries ``force`` and ``area``)."""
 
+    @scoping
     def visible_to(self, user):
         """Rows ``user`` may read: its force's (police) or its Area's forces' (CPS). Chief officers: none."""
         if is_anonymous(user):

@@ -6,6 +6,11 @@ from django.db.models import Prefetch, Q, QuerySet
 from forces.models import Membership, Organisation, OrganisationKind, Role
 
 
+def organisation_list(*, user) -> QuerySet[Organisation]:
+    """Organisations ``user`` may see (its own, its Area's forces, its force's Area), with their Area."""
+    return Organisation.objects.visible_to(user).select_related("area")
+
+
 def user_with_memberships(*, user):
     """``user`` re-read with its memberships and their organisations (two queries, whatever their number)."""
     memberships = Prefetch("memberships", queryset=Membership.objects.select_related("organisation"))
@@ -50,3 +55,18 @@ def lead_side_for_force(*, user, force: Organisation, stream: str) -> str | None
     if force.pk in org_ids:
         return "police"
     return None
+
+
+def lead_scope(*, user) -> Q:
+    """A filter for tenant rows with a ``stream`` that ``user`` leads: its force's or its Area's forces'.
+
+    Matches nothing when ``user`` leads nothing. (A force id never matches an ``area`` column
+    nor an Area id a ``force`` column, so one test per membership covers both sides.)
+    """
+    scope = Q(pk__in=[])
+    for organisation_id, stream in Membership.objects.filter(user=user, role=Role.DISCLOSURE_LEAD).values_list(
+        "organisation_id", "stream"
+    ):
+        where = Q(force_id=organisation_id) | Q(area_id=organisation_id)
+        scope |= where & Q(stream=stream) if stream else where
+    return scope

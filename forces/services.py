@@ -1,12 +1,25 @@
-"""Writes for organisations and memberships; django-guardian grants are kept in step here."""
+"""Writes for organisations, memberships and accounts; django-guardian grants are kept in step here."""
 
+from auditlog import get_logentry_model
+from axes.utils import reset as axes_reset
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
+from guardian.models import UserObjectPermissionBase
 from guardian.shortcuts import assign_perm, remove_perm
+from knox.models import get_token_model
 
-from forces.models import Membership, Organisation, OrganisationKind, OrganisationUserObjectPermission, Role
-from forces.selectors import user_is_org_admin
+from forces.models import (
+    Membership,
+    Organisation,
+    OrganisationKind,
+    OrganisationUserObjectPermission,
+    Role,
+    TenantModel,
+)
+from forces.selectors import lead_scope, user_is_org_admin
 
 User = get_user_model()
 
@@ -35,40 +48,58 @@ def _check_may_manage(*, actor, organisation: Organisation) -> None:
     raise PermissionDenied("Only the organisation's admins may manage its memberships.")
 
 
+def _check_not_self(*, actor, user) -> None:
+    """Separation of duties: an org admin never gives or changes a role of their own."""
+    if actor.pk == user.pk and not actor.is_superuser:
+        raise PermissionDenied(
+            "You cannot give yourself a role or change your own: ask another organisation admin "
+            "or a portal administrator."
+        )
+
+
 @transaction.atomic
 def membership_create(*, actor, user, organisation: Organisation, role: str, stream: str | None = None) -> Membership:
     """Give ``user`` a role in ``organisation``.
 
-    ``actor`` must be a superuser or an ``org_admin`` of that organisation (``PermissionDenied``).
-    Raises ``ValidationError`` for a role the organisation cannot hold or a duplicate.
+    ``actor`` must be a superuser or an ``org_admin`` of that organisation, and not ``user``
+    themselves (``PermissionDenied``). Raises ``ValidationError`` for a role the organisation
+    cannot hold or a duplicate.
     """
     _check_may_manage(actor=actor, organisation=organisation)
+    _check_not_self(actor=actor, user=user)
     membership = Membership(user=user, organisation=organisation, role=role, stream=stream or None)
     membership.full_clean()
     membership.save()
-    summary_grants_sync(user=user)
+    user_grants_sync(user=user)
     return membership
 
 
 @transaction.atomic
 def membership_update(*, actor, membership: Membership, role: str, stream: str | None = None) -> Membership:
-    """Change the role or stream of a membership (same rules as ``membership_create``)."""
+    """Change the role or stream of a membership (same rules as ``membership_create``).
+
+    Object grants the old role or stream justified and the new one does not are revoked in
+    the same transaction (``user_grants_sync``).
+    """
     _check_may_manage(actor=actor, organisation=membership.organisation)
+    _check_not_self(actor=actor, user=membership.user)
     membership.role = role
     membership.stream = stream or None
     membership.full_clean()
     membership.save()
-    summary_grants_sync(user=membership.user)
+    user_grants_sync(user=membership.user)
     return membership
 
 
 @transaction.atomic
 def membership_delete(*, actor, membership: Membership) -> None:
-    """Remove a membership and the grants it carried."""
+    """Remove a membership and the grants it carried; the user's last membership also ends their API tokens."""
     _check_may_manage(actor=actor, organisation=membership.organisation)
     user = membership.user
     membership.delete()
-    summary_grants_sync(user=user)
+    user_grants_sync(user=user)
+    if not Membership.objects.filter(user=user).exists():
+        user_tokens_revoke(user=user)
 
 
 def _summarisable_forces(user) -> set[int]:
@@ -87,8 +118,8 @@ def _summarisable_forces(user) -> set[int]:
 
 @transaction.atomic
 def summary_grants_sync(*, user) -> None:
-    """Make ``user``'s ``view_summary`` grants match its memberships exactly."""
-    wanted = _summarisable_forces(user)
+    """Make ``user``'s ``view_summary`` grants match its memberships exactly (none for an inactive user)."""
+    wanted = _summarisable_forces(user) if user.is_active else set()
     held = set(
         OrganisationUserObjectPermission.objects.filter(user=user, permission__codename="view_summary").values_list(
             "content_object_id", flat=True
@@ -109,3 +140,77 @@ def user_create(*, username: str, password: str, email: str = "", first_name: st
     user.full_clean()
     user.save()
     return user
+
+
+def _tenant_grant_models():
+    """Direct foreign-key object-permission models over tenant-owned rows that carry a ``stream``.
+
+    Every such grant (e.g. ``change_dipsample`` to a sample's leads) exists because its holder
+    leads that stream for that force; found by introspection, so forces need not import the
+    apps above it.
+    """
+    for model in apps.get_models():
+        if not issubclass(model, UserObjectPermissionBase):
+            continue
+        target = model._meta.get_field("content_object").related_model  # None for guardian's generic models
+        if not (isinstance(target, type) and issubclass(target, TenantModel)):
+            continue
+        if any(field.name == "stream" for field in target._meta.get_fields()):
+            yield model, target
+
+
+@transaction.atomic
+def user_grants_sync(*, user) -> None:
+    """Make ``user``'s object grants match what its current memberships justify; revoke the rest.
+
+    - ``view_summary`` on forces: exactly what ``summary_grants_sync`` computes.
+    - grants on tenant rows with a stream (dip samples...): kept only while the user is a
+      disclosure lead of that stream for the row's force or its Area; never added here (the
+      service that names a lead grants). An inactive user keeps nothing.
+
+    Called by every membership write and when an account is deactivated, inside the same
+    transaction, so a former lead cannot go on changing the old stream's rows.
+    """
+    summary_grants_sync(user=user)
+    for permission_model, target in _tenant_grant_models():
+        held = permission_model.objects.filter(user=user)
+        if user.is_active:
+            held = held.exclude(content_object__in=target.objects.filter(lead_scope(user=user)))
+        held.delete()
+
+
+def user_tokens_revoke(*, user) -> int:
+    """Revoke every API token of ``user`` (password changed, account deactivated, last membership ended).
+
+    Returns how many were revoked.
+    """
+    deleted, _ = get_token_model().objects.filter(user=user).delete()
+    return deleted
+
+
+@transaction.atomic
+def account_unlock(*, actor, organisation: Organisation, username: str):
+    """Clear the failed-login lockout of ``username``, a member of ``organisation``; return the user.
+
+    ``actor`` must be a superuser or an ``org_admin`` of ``organisation`` (``PermissionDenied``):
+    an Area's admins unlock the Area's members, a force's admins the force's. A username that
+    is not a member of ``organisation`` raises ``Http404``. The unlock is audited (who, whom).
+    """
+    if not (actor.is_superuser or user_is_org_admin(user=actor, organisation=organisation)):
+        raise PermissionDenied("Only the organisation's admins may unlock its members' accounts.")
+    membership = (
+        Membership.objects.filter(organisation=organisation, user__username=username)
+        .select_related("user", "organisation")
+        .first()
+    )
+    if membership is None:
+        raise Http404(f"No member of {organisation.code} has that username.")
+    cleared = axes_reset(username=membership.user.username)
+    get_logentry_model().objects.log_create(
+        membership,
+        action=get_logentry_model().Action.UPDATE,
+        changes={"login_lockout": ["locked" if cleared else "not locked", "unlocked"]},
+        actor=actor,
+        additional_data={"action": "account_unlock", "username": membership.user.username},
+    )
+    return membership.user

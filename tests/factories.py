@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from disclosure import services as disclosure_services
-from disclosure.models import DefectCategory
+from disclosure.models import Criterion, DefectCategory
 from forces import services as forces_services
 from forces.models import Organisation, OrganisationKind, Role
 
@@ -105,6 +105,34 @@ def make_sample(*, cps_lead, police_lead, force, month, stream="cc", schedules=1
     return sample
 
 
+#: A checklist v1 criterion marked critical that applies to each kind (none applies to a DMD).
+CRITICAL_BY_KIND = {"mg6c": "N8", "mg6d": "N8", "sdc": "N8", "mg6e": "E1"}
+
+
+def answers_for(kind: str, *, result: str = "fully_meets", **overrides: str) -> list[dict]:
+    """One answer per checklist v1 criterion applying to ``kind`` (DRS criteria apply to every kind).
+
+    Every answer is ``result`` except the criterion codes given as keyword overrides, e.g. ``T1="not_meeting"``.
+    """
+    codes = [
+        code
+        for code, applies_to in Criterion.objects.filter(checklist__version=1).values_list("code", "applies_to")
+        if kind in applies_to or "drs" in applies_to
+    ]
+    unknown = set(overrides) - set(codes)
+    assert not unknown, f"{sorted(unknown)} do not apply to a {kind}"
+    return [{"criterion": code, "result": overrides.get(code, result)} for code in codes]
+
+
+def answers_rated(kind: str, rating: str) -> list[dict]:
+    """Answers that give ``rating`` by the rule written out in ADR 0006 (not by the code under test)."""
+    if rating == "fully_meets":
+        return answers_for(kind)
+    if rating == "partially_meets":
+        return answers_for(kind, T1="partially_meets")  # T1 (supplied on time) is not critical
+    return answers_for(kind, **{CRITICAL_BY_KIND[kind]: "not_meeting"})
+
+
 def assess(*, actor, sample, schedule, rating="partially_meets", drs_complete=True, notes=""):
     return disclosure_services.assessment_create(
         actor=actor,
@@ -112,7 +140,7 @@ def assess(*, actor, sample, schedule, rating="partially_meets", drs_complete=Tr
         schedule=schedule,
         rating=rating,
         drs_complete=drs_complete,
-        answers=[{"criterion": "N1", "result": "fully_meets"}, {"criterion": "N3", "result": "not_meeting"}],
+        answers=answers_rated(schedule.kind, rating),
         notes=notes,
     )
 
@@ -121,7 +149,9 @@ def build_rows(world) -> dict[str, SimpleNamespace]:
     """For each of GMP, LANCS (same Area) and KENT (another Area): rows in every workflow state.
 
     - ``planned``: a planned sample with one eligible schedule (draw, patch, delete)
-    - ``in_progress``: two drawn schedules, ``assessment`` of the first with ``defect``; ``unassessed`` the second
+    - ``in_progress``: two drawn schedules, ``assessment`` of the first with ``defect``; ``unassessed`` the second;
+      ``spare`` an eligible schedule of its period not drawn (add-schedule)
+    - ``drawn``: drawn, nothing assessed yet (undraw)
     - ``assessed``: in progress, every drawn schedule assessed (complete)
     - ``completed``: completed, nobody signed (sign-off)
     - ``signed_off``: signed off by both sides (reopen)
@@ -136,10 +166,14 @@ def build_rows(world) -> dict[str, SimpleNamespace]:
         planned = make_sample(month=1, draw=False, **kwargs)
         in_progress = make_sample(month=2, schedules=2, **kwargs)
         first, second = in_progress.schedules.order_by("sampled__position")
+        spare = make_schedule(
+            actor=police, case=make_case(actor=police, force=force), received_on=last_year_month(2)[0]
+        )
         assessment = assess(actor=cps, sample=in_progress, schedule=first)
         defect = disclosure_services.defect_create(
             actor=cps, assessment=assessment, category=category, description="Items 3-7 block listed as 'various'."
         )
+        drawn = make_sample(month=10, **kwargs)
         assessed = make_sample(month=3, **kwargs)
         assess(actor=police, sample=assessed, schedule=assessed.schedules.get())
         completed = make_sample(month=4, **kwargs)
@@ -155,7 +189,9 @@ def build_rows(world) -> dict[str, SimpleNamespace]:
             case=first.case,
             schedule=first,
             unassessed=second,
+            spare=spare,
             planned=planned,
+            drawn=drawn,
             in_progress=in_progress,
             assessment=assessment,
             defect=defect,

@@ -16,7 +16,7 @@ import pytest
 from django.urls import resolve
 from drf_spectacular.generators import SchemaGenerator
 
-from tests.test_permission_matrix import _cases
+from tests.test_permission_matrix import NON_TENANT_ROUTES, _cases
 
 HTTP_METHODS = {"get", "put", "patch", "post", "delete", "head", "options", "trace"}
 
@@ -39,8 +39,8 @@ REQUIRED_ROLES = {
 #: Own force (GMP, for the GMP and CPS-NW people), another force of the same Area, another Area.
 TENANT_TARGETS = {"GMP", "LANCS", "KENT"}
 
-#: Routes over rows that belong to no force: the account itself, auth, reference data.
-NOT_TENANT_OWNED = {"login", "logout", "me", "defect-category-detail", "checklist-detail"}
+#: Routes over rows that belong to no force: the account itself, auth, the schema, reference data.
+NOT_TENANT_OWNED = NON_TENANT_ROUTES | {"defect-category-detail", "checklist-detail"}
 
 
 def _operations():

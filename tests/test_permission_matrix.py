@@ -1,6 +1,6 @@
 """Role x endpoint x tenant: every API route, every member of the cast, own / other force / other Area.
 
-Expectations are written out from the rules in DESIGN.md, not computed by the code under
+Expectations are written out from the rules in docs/architecture.md, not computed by the code under
 test. A route missing here, or not built on the tenant-scoped base viewset, fails
 ``test_every_api_route_is_in_the_matrix``.
 """
@@ -16,6 +16,7 @@ from rest_framework.test import APIClient
 from audit.models import AuditEvent
 from backend.api.viewsets import TenantScopedViewSet
 from tests.conftest import CAST, DEACTIVATED
+from tests.factories import answers_for
 
 ANON = "anonymous"
 EVERYONE = (ANON, *CAST, DEACTIVATED)
@@ -24,9 +25,9 @@ EVERYONE = (ANON, *CAST, DEACTIVATED)
 UNAUTHENTICATED_ROUTES = {"login"}
 
 #: Routes that are not over tenant-owned rows: auth, the user itself, the schema and its UI.
-NON_TENANT_ROUTES = {"login", "logout", "me", "schema", "docs"}
+NON_TENANT_ROUTES = {"login", "logout", "logout-all", "me", "schema", "docs"}
 
-#: Organisations each member of the cast may see (DESIGN.md: own, the forces of its Area, the Area of its force).
+#: Organisations each cast member may see (docs/architecture.md: own, the forces of its Area, the Area of its force).
 VISIBLE_ORGANISATIONS = {
     "superuser": {"CPS-NW", "GMP", "LANCS", "CPS-SE", "KENT"},
     "cps_lead": {"CPS-NW", "GMP", "LANCS"},
@@ -84,6 +85,28 @@ SAMPLE_LEADS = {
     "LANCS": {"superuser", "cps_lead", "lancs_lead"},
     "KENT": {"superuser", "outsider", "kent_lead"},
 }
+
+#: Org admins of each organisation (they manage its memberships and unlock its members' accounts).
+ORG_ADMINS = {"CPS-NW": {"cps_admin"}, "GMP": {"gmp_admin"}, "LANCS": set(), "CPS-SE": set(), "KENT": set()}
+
+#: A member of each organisation (an account an admin of it may unlock).
+A_MEMBER_OF = {
+    "CPS-NW": "cps-quality",
+    "GMP": "gmp-chief",
+    "LANCS": "lancs-lead",
+    "CPS-SE": "outsider",
+    "KENT": "kent-lead",
+}
+
+
+def _unlock(who, t):
+    """An organisation you cannot see is 404; one you see but do not administer is 403."""
+    if who == ANON:
+        return 401
+    if t not in VISIBLE_ORGANISATIONS[who]:
+        return 404
+    return 204 if who == "superuser" or who in ORG_ADMINS[t] else 403
+
 
 #: Who may reopen a signed-off sample: an org admin of the force's CPS Area.
 AREA_ADMINS = {"GMP": {"superuser", "cps_admin"}, "LANCS": {"superuser", "cps_admin"}, "KENT": {"superuser"}}
@@ -183,6 +206,7 @@ ENDPOINTS = [
         body=lambda w, t: {},
     ),
     Endpoint("logout", "post", lambda w, t: "/api/v1/auth/logout/", _signed_in(204)),
+    Endpoint("logout-all", "post", lambda w, t: "/api/v1/auth/logout-all/", _signed_in(204)),
     Endpoint("schema", "get", lambda w, t: "/api/v1/schema/", lambda who, t: 200),
     Endpoint("docs", "get", lambda w, t: "/api/v1/docs/", lambda who, t: 200),
     Endpoint("organisation-list", "get", lambda w, t: "/api/v1/organisations/", _signed_in(200)),
@@ -191,6 +215,14 @@ ENDPOINTS = [
         "get",
         lambda w, t: f"/api/v1/organisations/{t}/",
         lambda who, t: 401 if who == ANON else (200 if t in VISIBLE_ORGANISATIONS[who] else 404),
+        targets=(*TARGETS, "CPS-NW", "CPS-SE"),
+    ),
+    Endpoint(
+        "organisation-unlock",
+        "post",
+        lambda w, t: f"/api/v1/organisations/{t}/unlock/",
+        _unlock,
+        body=lambda w, t: {"username": A_MEMBER_OF[t]},
         targets=(*TARGETS, "CPS-NW", "CPS-SE"),
     ),
     Endpoint("audit-event-list", "get", lambda w, t: "/api/v1/audit-events/", _signed_in(200)),
@@ -273,7 +305,31 @@ ENDPOINTS = [
         "post",
         _detail("dip-samples", "planned", "draw/"),
         _write(lambda who, t: who in SAMPLE_LEADS[t], 200),
-        body=lambda w, t: {"size": 1, "seed": 1},
+        body=lambda w, t: {"size": 1},
+        targets=TARGETS,
+    ),
+    Endpoint("dip-sample-eligible", "get", _detail("dip-samples", "planned", "eligible/"), _read, targets=TARGETS),
+    Endpoint(
+        "dip-sample-undraw",
+        "post",
+        _detail("dip-samples", "drawn", "undraw/"),
+        _write(lambda who, t: who in SAMPLE_LEADS[t], 200),
+        targets=TARGETS,
+    ),
+    Endpoint(
+        "dip-sample-add-schedule",
+        "post",
+        _detail("dip-samples", "in_progress", "add-schedule/"),
+        _write(lambda who, t: who in SAMPLE_LEADS[t], 200),
+        body=lambda w, t: {"schedule": _rows(w)[t].spare.pk, "reason": "Revised schedule served after the draw."},
+        targets=TARGETS,
+    ),
+    Endpoint(
+        "dip-sample-not-assessable",
+        "post",
+        _detail("dip-samples", "in_progress", "not-assessable/"),
+        _write(lambda who, t: who in SAMPLE_LEADS[t], 200),
+        body=lambda w, t: {"schedule": _rows(w)[t].unassessed.pk, "reason": "Only the first page was supplied."},
         targets=TARGETS,
     ),
     Endpoint(
@@ -310,6 +366,7 @@ ENDPOINTS = [
             "dip_sample": _rows(w)[t].in_progress.pk,
             "schedule": _rows(w)[t].unassessed.pk,
             "rating": "fully_meets",
+            "answers": answers_for("mg6c"),
             "drs_complete": True,
         },
         targets=TARGETS,
@@ -319,7 +376,7 @@ ENDPOINTS = [
         "patch",
         _detail("assessments", "assessment"),
         _write(_is_cc_lead, 200),
-        body=lambda w, t: {"rating": "not_meeting", "row_version": 1},
+        body=lambda w, t: {"answers": answers_for("mg6c", N8="not_meeting"), "row_version": 1},
         targets=TARGETS,
     ),
     Endpoint(

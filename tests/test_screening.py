@@ -1,158 +1,74 @@
 """Personal-data screening of free text (backend/screening.py). No database needed.
 
+The corpora live in tests/screening_corpus/ (hits.txt, prose.txt, limits.txt) and are also
+measured by ``python -m tests.screening_corpus.measure`` (docs/operations/screening.md).
 Every piece of "personal data" here is invented: phone numbers from Ofcom's drama ranges
 (07700 900xxx, 0161 496 0xxx, 020 7946 0xxx, 01632 960xxx, 03069 990xxx), example.org
-addresses, postcodes of the right shape tied to nobody.
+addresses, names like Exampleton, postcodes of the right shape tied to nobody.
 """
 
+import ast
 import re
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
-from rest_framework import serializers
 
-from backend.screening import (
-    PERSONAL_DATA_CODE,
-    Finding,
-    NoPersonalData,
-    find_personal_data,
-    screen_fields,
-    screen_text,
-)
+import backend.screening
+from backend.screening import PERSONAL_DATA_CODE, Finding, find_personal_data, screen_fields, screen_text
+from tests.screening_corpus.measure import load_hits, load_limits, load_prose
 
 
 def kinds(text: str) -> list[str]:
     return [finding.kind for finding in find_personal_data(text)]
 
 
-HITS = [
-    # UK phone numbers: mobiles, landlines with spaces / dashes / brackets, +44 and 0044 forms.
-    ("uk_phone", "Witness can be contacted on 07700 900123 after 6pm"),
-    ("uk_phone", "mobile 07700900123"),
-    ("uk_phone", "tel 07700-900-123"),
-    ("uk_phone", "V's number +44 7700 900123 redact"),
-    ("uk_phone", "+447700900123"),
-    ("uk_phone", "+44 (0)7700 900123"),
-    ("uk_phone", "0161 496 0000"),
-    ("uk_phone", "(0161) 496 0000"),
-    ("uk_phone", "0161-496-0000"),
-    ("uk_phone", "home: 020 7946 0000"),
-    ("uk_phone", "+44 20 7946 0000"),
-    ("uk_phone", "0044 161 496 0000"),
-    ("uk_phone", "01632 960123"),
-    ("uk_phone", "03069 990123"),
-    # E-mail addresses.
-    ("email", "witness.one@example.org"),
-    ("email", "Contact A.N.Other+home@mail.example.co.uk about the statement"),
-    ("email", "sent to v123@example.org."),
-    # UK postcodes, any case, with or without the space.
-    ("postcode", "lives near M1 1AE"),
-    ("postcode", "SW1A 1AA"),
-    ("postcode", "sw1a 1aa"),
-    ("postcode", "Preston PR1 2HE"),
-    ("postcode", "CA1 1AB"),
-    ("postcode", "M11AE"),
-    ("postcode", "address ends BL9 0XY on the MG11"),
-    # National Insurance numbers.
-    ("ni_number", "NI AB 12 34 56 C"),
-    ("ni_number", "AB123456C"),
-    ("ni_number", "ni no. jk123456d"),
-    ("ni_number", "CE 123456 A"),
-    # Dates of birth: a date tied to a birth word, either side.
-    ("date_of_birth", "DOB: 12/05/1990"),
-    ("date_of_birth", "dob 12-05-1990"),
-    ("date_of_birth", "D.O.B. 12.05.90"),
-    ("date_of_birth", "d/o/b 1/5/90"),
-    ("date_of_birth", "date of birth 3rd March 1990"),
-    ("date_of_birth", "Date of Birth - 1990-05-12"),
-    ("date_of_birth", "born on the 3rd of March 1990"),
-    ("date_of_birth", "Born: March 3, 1990"),
-    ("date_of_birth", "victim, aged 34, born 12/05/1990"),
-    ("date_of_birth", "aged 34 (born March 1990)"),
-    ("date_of_birth", "DOB of victim is 12/05/1990"),
-    ("date_of_birth", "12/05/1990 (DOB)"),
-    # Street addresses: a house number, capitalised words, a street suffix.
-    ("street_address", "12 Acacia Avenue"),
-    ("street_address", "4a Mill Lane"),
-    ("street_address", "Flat 3, 12 St Mary's Road"),
-    ("street_address", "house-to-house at 12-14 High St."),
-    ("street_address", "12 ACACIA AVENUE"),
-    ("street_address", "7 Old Mill Close"),
-    ("street_address", "21 Cherry Tree Mews"),
-    ("street_address", "3 Park Court"),
-    # An item described by its address is exactly the X03 defect, so the item number does not excuse it.
-    ("street_address", "Item 12 Acacia Avenue CCTV"),
-]
+HITS = load_hits()
+PROSE = load_prose()
+KNOWN_FLAGGED, KNOWN_MISSED = load_limits()
 
 
-@pytest.mark.parametrize(("kind", "text"), HITS)
-def test_it_finds_each_kind_of_personal_data(kind, text):
-    assert kind in kinds(text)
+def test_the_corpora_are_large_and_varied_enough():
+    # The security review asked for at least 150 of each; every kind of personal data is represented.
+    assert len(HITS) >= 150
+    assert len(PROSE) >= 150
+    assert {hit.kind for hit in HITS} == {
+        "uk_phone",
+        "phone",
+        "email",
+        "postcode",
+        "ni_number",
+        "date_of_birth",
+        "street_address",
+        "name",
+    }
+    assert len({hit.text for hit in HITS}) == len(HITS)
+    assert len({text for _, text in PROSE}) == len(PROSE)
 
 
-MISSES = [
-    "MG6C item 12",
-    "CCTV from 14:05",
-    "CCTV from 14:05 on 3 March",
-    "Items 3-7 block listed as 'various documents'",
-    "Schedule received 12/03/2024, 4 days late",
-    "URN 06AB1234525",
-    "MG6D nil return not signed",
-    "Officer's PNB entries 14/02 not scheduled",
-    "Section 2.3 of the DMD",
-    "Item 45: phone download report (Cellebrite) 200 pages",
-    "the M6 J32 ANPR",
-    "PACE interview 1 of 2",
-    "DC 1234 statement",
-    # The street suffix straight after the number is prose, not an address.
-    "item 12 Road traffic collision report",
-    "Items 5-9 Court orders not listed",
-    # Institutions and devices that end in a street word.
-    "Item 3 Preston Crown Court transcript",
-    "Listed at Manchester Magistrates Court on 3 March",
-    "Item 4 Hard Drive image, 1 TB",
-    "Item 5 Bus Lane camera footage",
-    "Section 136 Place of Safety record",
-    # A rank and collar number introduce an officer, not a house.
-    "PC 4567 Sarah Lane PNB entries",
-    # Road numbers, junctions and ordinals have a postcode's outward part only.
-    "the M62 3rd lane",
-    "M60 J12 ANPR hits, 1st and 2nd",
-    "MG11 2nd statement of the witness",
-    "PR1 alone is a district, not a postcode",
-    # Dates without a birth word, and birth words without a date.
-    "DOB not recorded; schedule received 12/03/2024",
-    "DOB redacted on MG11",
-    "Date of birth shown on MG9 only, as required",
-    "The complainant was born abroad; ABE interview 2 of 3",
-    "Defence statement served 3 March 2024; DRS not updated until 21 March",
-    "Streamlined Disclosure Certificate signed 03/03/2024",
-    # Numbers that are not phone numbers.
-    "Items 01 02 03 04 05 not described",
-    "Shifts 0700 0900 1230 per duty sheet",
-    "999 call at 02:14, recording 00:03:15",
-    "CAD 1234 of 12/03/2024 not scheduled",
-    "Crime ref 24/123456/24",
-    "Cellebrite extraction 256 GB, 4,312 messages",
-    # NI-shaped but impossible: HMRC's own example prefix.
-    "QQ 12 34 56 C",
-    # Ordinary lead's prose.
-    "Email from the OIC not scheduled; Tel. no. redacted on MG11",
-    "BWV clip 3 of 7 (PC 1234) described only as 'BWV'",
-    "Exhibit JS/1 and JS/2 not on the MG6C",
-    "22% of MG6C schedules wholly inadequate; 54% endorsed without reasons",
-    "Rebuttable presumption material (AG Guidelines 2024, Annex A) not revealed",
-    "Para 3.4 of the CPIA Code; MG6E nil without explanation",
-    "Witness statement, MG11 item 4",
-    "Third-party material from social services requested 12/03/2024",
-    "",
-]
+@pytest.mark.parametrize("hit", HITS, ids=[f"hits.txt:{hit.line}" for hit in HITS])
+def test_it_finds_each_kind_of_personal_data(hit):
+    assert hit.kind in kinds(hit.text)
 
 
-@pytest.mark.parametrize("text", MISSES)
+@pytest.mark.parametrize("text", [text for _, text in PROSE], ids=[f"prose.txt:{line}" for line, _ in PROSE])
 def test_it_passes_ordinary_disclosure_prose(text):
     assert find_personal_data(text) == []
     screen_text(text, field="description")
+
+
+@pytest.mark.parametrize(
+    "text", [text for _, text in KNOWN_FLAGGED], ids=[f"limits.txt:{line}" for line, _ in KNOWN_FLAGGED]
+)
+def test_the_documented_false_positives_are_still_refused(text):
+    # docs/operations/screening.md lists these; when one starts passing, move it to prose.txt.
+    assert find_personal_data(text) != []
+
+
+@pytest.mark.parametrize("hit", KNOWN_MISSED, ids=[f"limits.txt:{hit.line}" for hit in KNOWN_MISSED])
+def test_the_documented_misses_are_still_missed(hit):
+    # docs/operations/screening.md lists these; when one is caught, move it to hits.txt.
+    assert hit.kind not in kinds(hit.text)
 
 
 def test_it_passes_none():
@@ -241,32 +157,59 @@ def test_it_passes_fields_without_personal_data():
     screen_fields({"description": "MG6D nil return not signed", "notes": ""}, ["description", "notes"])
 
 
-class DefectInputSerializer(serializers.Serializer):
-    description = serializers.CharField(validators=[NoPersonalData()])
-    notes = serializers.CharField(validators=[NoPersonalData()], allow_blank=True)
+def test_it_does_not_depend_on_drf():
+    # Services raise Django errors; the DRF validator only the tests used is gone, and so is the import.
+    tree = ast.parse(Path(backend.screening.__file__).read_text(encoding="utf-8"))
+    imported = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    imported |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+
+    assert not any(name.split(".")[0] == "rest_framework" for name in imported)
+    assert not hasattr(backend.screening, "NoPersonalData")
 
 
-def test_it_validates_a_drf_field_under_its_name():
-    serializer = DefectInputSerializer(data={"description": "Item 4: MG11 gives 07700 900123", "notes": "ok"})
+@pytest.mark.parametrize(
+    ("text", "start", "excerpt"),
+    [
+        # Full-width digits: the offset is the author's, the excerpt the folded digits.
+        ("tel \uff10\uff17\uff17\uff10\uff10 \uff19\uff10\uff10\uff11\uff12\uff13", 4, "07**********"),
+        # Zero-width characters before the number are dropped but still counted in the offset.
+        ("\u200b\u200b\u200bcall 07700 900123", 8, "07**********"),
+        # A run of spaces collapses to one, after the offset it started at.
+        ("a   b 07700\u00a0\u00a0900123", 6, "07**********"),
+        ("jane.exampleton\uff20example.com", 0, "ja" + "*" * 25),
+    ],
+)
+def test_it_reports_offsets_in_the_text_as_typed(text, start, excerpt):
 
-    assert not serializer.is_valid()
-    assert set(serializer.errors) == {"description"}
-    [error] = serializer.errors["description"]
-    assert "a UK phone number (07**********)" in str(error)
-    assert error.code == PERSONAL_DATA_CODE
+    [finding] = find_personal_data(text)
+
+    assert (finding.start, finding.excerpt) == (start, excerpt)
 
 
-def test_it_lets_a_drf_field_through_when_clean():
-    serializer = DefectInputSerializer(data={"description": "MG6C item 12 block listed", "notes": ""})
+@pytest.mark.parametrize(
+    ("text", "label", "secret"),
+    [
+        ("mobile \uff10\uff17\uff17\uff10\uff10 \uff19\uff10\uff10\uff11\uff12\uff13", "a UK phone number", "900"),
+        ("jane.exampleton [at] example [dot] com", "an e-mail address", "example"),
+        ("victim Jane Exampleton", "a name after a role word", "Exampleton"),
+        ("US +1 202 555 0143", "a phone number", "555"),
+    ],
+)
+def test_it_never_repeats_normalised_data_either(text, label, secret):
+    with pytest.raises(ValidationError) as raised:
+        screen_text(text, field="description")
 
-    assert serializer.is_valid(), serializer.errors
+    [message] = raised.value.message_dict["description"]
+    assert f": {label} (" in message
+    assert secret not in message
 
 
-def test_it_raises_drf_errors_from_the_validator():
-    with pytest.raises(serializers.ValidationError) as raised:
-        NoPersonalData()("DOB 12/05/1990 and SW1A 1AA")
+def test_it_points_a_name_at_the_name_not_the_role_word():
+    [finding] = find_personal_data("Item 4: witness Mr A. Exampleton, statement")
 
-    assert len(raised.value.detail) == 2
+    assert finding.kind == "name"
+    assert finding.start == len("Item 4: witness ")
+    assert finding.excerpt == "Mr" + "*" * len(" A. Exampleton")
 
 
 def test_it_screens_ten_thousand_characters_and_finds_the_planted_hit():
@@ -289,8 +232,26 @@ def test_it_screens_ten_thousand_characters_and_finds_the_planted_hit():
         "DOB " * 2_500,
         "1/" * 5_000,
         "AB 12 " * 2_000,
+        "+" + "7" * 10_000,
+        "+1 " * 3_000,
+        "\u200b" * 10_000,
+        "\uff10" * 10_000,
+        "flat 3, " * 1_000,
     ],
 )
 def test_it_completes_on_pathological_text(text):
     # Catastrophic backtracking would hang here; the patterns are linear.
     assert find_personal_data(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("00" + " 1" * 5_000, "phone"),
+        ("victim " + "Jane " * 2_000, "name"),
+        ("DOB " + "3 March " * 1_000, "date_of_birth"),
+        ("jane [at] " + "example [dot] " * 700, "email"),
+    ],
+)
+def test_it_completes_on_pathological_text_that_starts_with_a_hit(text, kind):
+    assert kinds(text) == [kind]

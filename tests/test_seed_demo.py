@@ -1,6 +1,7 @@
-"""`manage.py seed_demo`: exactly the demo users of DESIGN.md, realistic data, idempotent."""
+"""`manage.py seed_demo`: exactly the demo users of docs/architecture.md, realistic data, idempotent."""
 
 import io
+import random
 
 import pytest
 from django.apps import apps
@@ -8,11 +9,14 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from disclosure.models import Assessment, Defect, DipSample
+from disclosure.models import Assessment, Criterion, Defect, DipSample, Schedule
+
+#: Checklist v1's critical criteria, written out from ADR 0006 (not read from the code under test).
+CRITICAL_V1 = {"N7", "N8", "E1"}
 
 PASSWORD = "demo-password-for-tests"
 
-# DESIGN.md "Demo data", written out by hand.
+# docs/architecture.md "Demo data", written out by hand.
 EXPECTED_USERS = {
     *(f"{org}-{stream}-lead" for org in ("cps", "gmp", "lancs", "cumbria") for stream in ("mc", "cc", "rasso")),
     "gmp-chief",
@@ -52,6 +56,8 @@ def test_seed_demo_builds_the_demo_area_and_is_idempotent(settings):
     assert rates["GMP"] > rates["LANCS"] > rates["CUMBRIA"]
     assert Defect.objects.values("category").distinct().count() >= 10
 
+    _assert_the_samples_keep_the_rules()
+
     before = _counts()
     call_command("seed_demo", stdout=io.StringIO())
     assert _counts() == before
@@ -59,3 +65,49 @@ def test_seed_demo_builds_the_demo_area_and_is_idempotent(settings):
     for username in sorted(EXPECTED_USERS):
         response = APIClient().post("/api/v1/auth/login/", {"username": username, "password": PASSWORD}, format="json")
         assert response.status_code == 200, username
+
+
+def _expected_rating(answers: dict[str, str]) -> str:
+    """The rule of ADR 0006, written independently of ``disclosure.rating``."""
+    said = {code: result for code, result in answers.items() if result != "not_applicable"}
+    if any(said[code] == "not_meeting" for code in said.keys() & CRITICAL_V1):
+        return "not_meeting"
+    if set(said.values()) - {"fully_meets"}:
+        return "partially_meets"
+    return "fully_meets"
+
+
+def _assert_the_samples_keep_the_rules():
+    """Every demo sample drawn at random (reproducibly), every drawn schedule assessed, ratings per the answers."""
+    applying = {
+        kind: {
+            code
+            for code, applies_to in Criterion.objects.filter(checklist__version=1).values_list("code", "applies_to")
+            if kind in applies_to or "drs" in applies_to
+        }
+        for kind in ("mg6c", "mg6d", "mg6e", "sdc", "dmd")
+    }
+    samples = DipSample.objects.all()
+    assert samples.exists()
+    for sample in samples:
+        assert sample.status != "planned", sample
+        in_period = sorted(
+            Schedule.objects.filter(
+                force_id=sample.force_id,
+                case__stream=sample.stream,
+                received_on__range=(sample.period_start, sample.period_end),
+            ).values_list("pk", flat=True)
+        )
+        assert sample.eligible_ids == in_period, sample
+        drawn = list(sample.sampled.order_by("position").values_list("schedule_id", "method"))
+        assert {method for _, method in drawn} == {"random"}, sample
+        assert [pk for pk, _ in drawn] == random.Random(sample.seed).sample(in_period, sample.size), sample
+        assessed = dict(sample.assessments.values_list("schedule_id", "pk"))
+        assert set(assessed) == {pk for pk, _ in drawn}, sample
+    for assessment in Assessment.objects.select_related("schedule").prefetch_related("answers__criterion"):
+        answers = {answer.criterion.code: answer.result for answer in assessment.answers.all()}
+        assert set(answers) == applying[assessment.schedule.kind], assessment
+        assert assessment.rating == _expected_rating(answers), (assessment, answers)
+    assert not Defect.objects.filter(
+        assessment__rating="fully_meets", severity="critical", category__side="police"
+    ).exists()

@@ -25,6 +25,7 @@ class AuditEventOutputSerializer(serializers.ModelSerializer):
             "actor",
             "remote_addr",
             "changes",
+            "additional_data",
             "reason",
             "cid",
             "area",

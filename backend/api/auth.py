@@ -2,18 +2,22 @@
 
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.db.models import Q
 from django.http import HttpResponse, JsonResponse
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from knox.views import LoginView as KnoxLoginView
+from knox.views import LogoutAllView as KnoxLogoutAllView
 from knox.views import LogoutView as KnoxLogoutView
-from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework import serializers
 from rest_framework.permissions import AllowAny
-from rest_framework.throttling import ScopedRateThrottle
+
+from backend.ratelimit import LoginRateThrottle
 
 LOCKED_OUT_DETAIL = (
-    "Too many failed logins: this account is locked for {minutes} minutes. "
-    "Wait, or ask your organisation admin to unlock it."
+    "Too many failed logins: this account is locked. Your organisation admin (for CPS staff, "
+    "the Area's organisation admin; for police staff, the force's) or a portal administrator "
+    "can unlock it; or wait {minutes} minutes and try again."
 )
 
 
@@ -45,8 +49,8 @@ class LoginView(KnoxLoginView):
 
     authentication_classes = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "login"
+    # Per client address, one budget shared with the admin and browsable-API logins.
+    throttle_classes = [LoginRateThrottle]
 
     @extend_schema(
         request=LoginInputSerializer,
@@ -55,6 +59,10 @@ class LoginView(KnoxLoginView):
             400: OpenApiResponse(description="Missing fields, or username and password do not match."),
             429: OpenApiResponse(description="Locked out after repeated failures, or rate-limited."),
         },
+        description=(
+            "At the per-account token limit, the oldest tokens are revoked to make room: "
+            "knowing the password never locks the account's owner out."
+        ),
         tags=["auth"],
     )
     def post(self, request, format=None):
@@ -73,14 +81,34 @@ class LoginView(KnoxLoginView):
                 {"non_field_errors": ["The username and password do not match an active account."]}
             )
         request.user = user
-        response = super().post(request, format=format)
-        if response.status_code == status.HTTP_403_FORBIDDEN:  # knox's own body for its token limit
-            raise PermissionDenied("Too many active API tokens for this account: log out of one first.")
-        return response
+        self.revoke_oldest_tokens(user)
+        return super().post(request, format=format)
+
+    def revoke_oldest_tokens(self, user) -> None:
+        """Make room for one more token under the per-user limit by revoking the oldest live ones.
+
+        Refusing the login instead (knox's default) would let anyone who has the password fill
+        every slot and lock the owner out until the tokens expire.
+        """
+        limit = self.get_token_limit_per_user()
+        if limit is None:
+            return
+        now = timezone.now()
+        live = user.auth_token_set.filter(Q(expiry__gt=now) | Q(expiry__isnull=True)).order_by("-created", "-pk")
+        keep = list(live.values_list("pk", flat=True)[: max(limit - 1, 0)])
+        live.exclude(pk__in=keep).delete()
 
 
 class LogoutView(KnoxLogoutView):
     """Revoke the token this request was made with."""
+
+    @extend_schema(request=None, responses={204: None}, tags=["auth"])
+    def post(self, request, format=None):
+        return super().post(request, format=format)
+
+
+class LogoutAllView(KnoxLogoutAllView):
+    """Revoke every token of the signed-in user (log out everywhere, e.g. after a lost laptop)."""
 
     @extend_schema(request=None, responses={204: None}, tags=["auth"])
     def post(self, request, format=None):

@@ -3,18 +3,19 @@
 The tenancy rule is applied here before any view code runs: the queryset is always
 ``<Model>.objects.visible_to(request.user)``, so a row outside the user's scope is simply
 not found (404). Subclasses cannot override ``get_queryset``, ``get_object`` or
-``get_permissions`` (a ``TypeError`` at import); they refine the scoped queryset through
-``refine_queryset`` and declare ``permission_classes`` instead.
+``get_permissions`` (a ``TypeError`` at import); they name a ``selector`` (the app's read layer,
+which starts from ``visible_to(user)``: checked on every request) and declare
+``permission_classes`` instead.
 """
 
 from auditlog.signals import accessed
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import transaction
 from rest_framework import status as http_status
 from rest_framework import viewsets
 from rest_framework.response import Response
 
-from backend.audit import audit_set_actor
+from backend.audit import audit_set_actor, log_list_consultation
 
 SEALED_METHODS = ("get_queryset", "get_object", "get_permissions", "initial")
 
@@ -22,7 +23,7 @@ SEALED_METHODS = ("get_queryset", "get_object", "get_permissions", "initial")
 class TenantScopedViewSet(viewsets.GenericViewSet):
     #: Set by subclasses: ``Model.objects.all()``; its queryset class must offer ``visible_to(user)``.
     queryset = None
-    #: Detail reads of case-level records are logged as consultations (DPA 2018 s.62).
+    #: Reads of case-level records, detail and list, are logged as consultations (DPA 2018 s.62).
     log_consultation = False
 
     def __init_subclass__(cls, **kwargs):
@@ -31,7 +32,7 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
             if name in cls.__dict__:
                 raise TypeError(
                     f"{cls.__qualname__} overrides {name}(), which applies the tenancy rule; "
-                    "use refine_queryset() or permission_classes instead."
+                    "name a selector or declare permission_classes instead."
                 )
         queryset = cls.__dict__.get("queryset")
         if queryset is not None and not hasattr(queryset, "visible_to"):
@@ -46,10 +47,13 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
         model = self.queryset.model
         if getattr(self, "swagger_fake_view", False):
             return model.objects.none()
-        return self.refine_queryset(self.queryset.all().visible_to(self.request.user))
-
-    def refine_queryset(self, queryset):
-        """Hook: add select_related/annotations or narrow further. Never widen."""
+        user = self.request.user
+        selector = type(self).selector
+        queryset = selector(user=user) if selector is not None else self.queryset.all().visible_to(user)
+        if queryset.model is not model or not queryset.is_scoped_for(user):
+            raise ImproperlyConfigured(
+                f"{type(self).__qualname__}: the selector must start from {model.__name__}.objects.visible_to(user)."
+            )
         return queryset
 
     def get_object(self):
@@ -57,6 +61,16 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
         if self.log_consultation and self.request.method == "GET":
             accessed.send(sender=obj.__class__, instance=obj)
         return obj
+
+    # --- audit: a list read is a consultation of every row on the page (backend.audit) ----------
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if self.log_consultation and self.request.method == "GET":
+            if page is None:
+                raise ImproperlyConfigured(f"{type(self).__qualname__} logs consultations: its lists must paginate.")
+            log_list_consultation(request=self.request, view=self, model=queryset.model, rows=page)
+        return page
 
     # --- writes: views parse input, call one service, and answer with the scoped result ----
 

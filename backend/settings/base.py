@@ -118,7 +118,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
 AXES_LOCKOUT_CALLABLE = "backend.api.auth.lockout_response"
-AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0) or None
+# The address axes records is the one the audit log and the throttles use (TRUSTED_PROXY_COUNT).
+AXES_CLIENT_IP_CALLABLE = "backend.net.client_address"
 
 # django-guardian: object permissions use direct foreign-key models; no anonymous user row.
 ANONYMOUS_USER_NAME = None
@@ -127,6 +128,8 @@ GUARDIAN_MONKEY_PATCH_USER = False
 # django-rest-knox: expiring, revocable API tokens (stored hashed).
 REST_KNOX = {
     "TOKEN_TTL": timedelta(hours=env_int("API_TOKEN_TTL_HOURS", 10)),
+    # At the limit, a new login revokes the oldest token (backend.api.auth.LoginView): someone
+    # who knows the password cannot lock the owner out by filling every slot.
     "TOKEN_LIMIT_PER_USER": 20,
     "AUTO_REFRESH": False,
     "AUTH_HEADER_PREFIX": "Token",
@@ -136,7 +139,12 @@ REST_KNOX = {
 AUDITLOG_LOGENTRY_MODEL = "audit.AuditEvent"
 AUDITLOG_STORE_JSON_CHANGES = True
 AUDITLOG_DISABLE_REMOTE_ADDR = False
-# Number of reverse proxies in front of the app whose X-Forwarded-For may be trusted.
+# Key of the hash that stands in for free text in audit entries (backend.audit.keyed_hash).
+# Empty: derived from SECRET_KEY. Set it to keep hashes comparable across SECRET_KEY rotations.
+AUDIT_HASH_KEY = env_str("AUDIT_HASH_KEY", "")
+# Number of reverse proxies in front of the app whose X-Forwarded-For may be trusted. It drives
+# backend.net.client_address, the one answer to "where from" for the audit log, every
+# throttle (API calls and logins on every path) and django-axes.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 # --- REST framework --------------------------------------------------------------------
@@ -153,9 +161,11 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "backend.ratelimit.AnonRateThrottle",
+        "backend.ratelimit.UserRateThrottle",
     ],
+    # Also for DRF code that identifies clients itself; ours goes through backend.net.client_address.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_THROTTLE_ANON", "60/min"),
         "user": env_str("API_THROTTLE_USER", "600/min"),
@@ -220,7 +230,17 @@ STORAGES = {
 # Demo data password (seed_demo); generated and printed when unset.
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "")
 
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# --- Request bodies and CSV intake ------------------------------------------------------
+# CSV intake (POST /api/v1/cases/import/, manage.py import_cases): largest file in bytes, and
+# most lines after the header (blank ones included). The defaults import in a few seconds,
+# well inside gunicorn's 30 s worker timeout (scripts/bench_import.py measures it).
+CSV_IMPORT_MAX_BYTES = env_int("CSV_IMPORT_MAX_BYTES", 2 * 1024 * 1024)
+CSV_IMPORT_MAX_ROWS = env_int("CSV_IMPORT_MAX_ROWS", 5000)
+# Form-encoded and multipart fields other than files, held in memory: at most this many bytes.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# An uploaded file up to the CSV limit is held in memory; a larger one is spooled to a temporary
+# file (never into memory) and then refused unread.
+FILE_UPLOAD_MAX_MEMORY_SIZE = CSV_IMPORT_MAX_BYTES
 
 LOGGING = {
     "version": 1,
@@ -239,6 +259,7 @@ LOGGING = {
 SILENCED_SYSTEM_CHECKS = [
     # axes.W006 asks to lock out by IP address too. Police and CPS offices sit behind shared
     # NAT addresses, where one mistyped password would lock a whole building out; we lock
-    # the account (username) and limit login attempts per address with DRF's "login" throttle.
+    # the account (username) and limit login attempts per address on every login path with
+    # the "login" rate (backend.ratelimit.LoginRateThrottle).
     "axes.W006",
 ]

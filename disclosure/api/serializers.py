@@ -15,10 +15,12 @@ from disclosure.models import (
     DefectCategory,
     DipSample,
     Rating,
+    SampledSchedule,
     Schedule,
     ScheduleKind,
     Severity,
 )
+from disclosure.services.cases import ITEM_COUNT_MAX, REVISION_MAX, validate_received_on
 from disclosure.services.samples import MAX_SAMPLE_SIZE
 from forces.models import Organisation, Stream
 
@@ -74,7 +76,12 @@ class CaseOutputSerializer(serializers.ModelSerializer):
 
 
 class CaseImportInputSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="CSV: force, urn, stream, kind, received_on, item_count[, revision].")
+    file = serializers.FileField(
+        help_text=(
+            "CSV (UTF-8): force, urn, stream, kind, received_on, item_count[, revision]. At most "
+            "CSV_IMPORT_MAX_BYTES bytes and CSV_IMPORT_MAX_ROWS lines after the header (2 MiB and 5000 by default)."
+        )
+    )
 
 
 class CaseImportOutputSerializer(serializers.Serializer):
@@ -86,9 +93,9 @@ class CaseImportOutputSerializer(serializers.Serializer):
 class ScheduleCreateInputSerializer(serializers.Serializer):
     case = VisiblePrimaryKeyRelatedField(queryset=Case.objects.select_related("force"))
     kind = serializers.ChoiceField(choices=ScheduleKind.choices)
-    received_on = serializers.DateField()
-    item_count = serializers.IntegerField(min_value=0, max_value=100_000)
-    revision = serializers.IntegerField(min_value=1, max_value=99, default=1)
+    received_on = serializers.DateField(validators=[validate_received_on])
+    item_count = serializers.IntegerField(min_value=0, max_value=ITEM_COUNT_MAX)
+    revision = serializers.IntegerField(min_value=1, max_value=REVISION_MAX, default=1)
 
 
 class ScheduleOutputSerializer(serializers.ModelSerializer):
@@ -131,7 +138,7 @@ class CriterionOutputSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Criterion
-        fields = ["code", "text", "applies_to"]
+        fields = ["code", "text", "applies_to", "is_critical"]
         read_only_fields = fields
 
 
@@ -154,20 +161,67 @@ class DipSampleCreateInputSerializer(serializers.Serializer):
     period_end = serializers.DateField()
     cps_lead = LeadField(required=False, allow_null=True, help_text="Username; defaults to you if you are CPS.")
     police_lead = LeadField(required=False, allow_null=True, help_text="Username; defaults to you if you are police.")
+    allow_overlap = serializers.BooleanField(
+        default=False, help_text="Plan it although another sample of the force and stream covers part of the period."
+    )
+    overlap_reason = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=2000, help_text="Required with allow_overlap."
+    )
 
 
 class DipSampleUpdateInputSerializer(RowVersionInputMixin):
     period_start = serializers.DateField(required=False)
     period_end = serializers.DateField(required=False)
-    cps_lead = LeadField(required=False, allow_null=True)
-    police_lead = LeadField(required=False, allow_null=True)
+    cps_lead = LeadField(required=False, allow_null=True, help_text="CPS side only.")
+    police_lead = LeadField(required=False, allow_null=True, help_text="Police side only.")
+    allow_overlap = serializers.BooleanField(required=False)
+    overlap_reason = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
 class DipSampleDrawInputSerializer(serializers.Serializer):
-    size = serializers.IntegerField(min_value=1, max_value=MAX_SAMPLE_SIZE)
-    seed = serializers.IntegerField(
-        required=False, min_value=0, max_value=2**62, help_text="Give the seed of an earlier draw to reproduce it."
+    size = serializers.IntegerField(
+        min_value=1, max_value=MAX_SAMPLE_SIZE, help_text="At most the cap shown by GET .../eligible/."
     )
+    seed = serializers.IntegerField(
+        required=False,
+        help_text="Refused: the server chooses the seed (a chosen seed would choose the schedules). "
+        "The seed is recorded; `manage.py verify_draw ID` re-runs the draw.",
+    )
+
+    def validate_seed(self, value):
+        raise serializers.ValidationError(
+            "The seed is chosen by the server so that nobody can steer the draw; leave it out. "
+            "It is recorded with the draw, which `manage.py verify_draw` re-runs."
+        )
+
+
+class DipSampleScheduleReasonInputSerializer(serializers.Serializer):
+    schedule = VisiblePrimaryKeyRelatedField(queryset=Schedule.objects.select_related("case"))
+    reason = serializers.CharField(max_length=2000)
+
+
+class DipSampleEligibleOutputSerializer(serializers.Serializer):
+    force = serializers.CharField()
+    stream = serializers.CharField()
+    period = serializers.DictField(child=serializers.DateField(), help_text="{from, to}")
+    count = serializers.IntegerField(help_text="Schedules eligible now.")
+    cap = serializers.IntegerField(help_text="The largest size a draw may take now.")
+    rule = serializers.CharField()
+    drawn_from = serializers.ListField(
+        child=serializers.IntegerField(), allow_null=True, help_text="Sorted ids the draw picked from, once drawn."
+    )
+
+
+class SampledScheduleOutputSerializer(serializers.ModelSerializer):
+    assessable = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SampledSchedule
+        fields = ["schedule", "position", "method", "reason", "assessable", "not_assessable_reason"]
+        read_only_fields = fields
+
+    def get_assessable(self, sampled) -> bool:
+        return not sampled.not_assessable_reason
 
 
 class DipSampleReopenInputSerializer(serializers.Serializer):
@@ -181,7 +235,10 @@ class DipSampleOutputSerializer(serializers.ModelSerializer):
     police_lead = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     cps_signed_off_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     police_signed_off_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
-    selection = serializers.SerializerMethodField(help_text="Ids of the drawn schedules, in draw order.")
+    selection = serializers.SerializerMethodField(help_text="Ids of the sampled schedules, in draw order.")
+    sampled = SampledScheduleOutputSerializer(
+        many=True, read_only=True, help_text="Each sampled schedule: drawn at random or added by hand, assessable."
+    )
     assessment_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -200,7 +257,9 @@ class DipSampleOutputSerializer(serializers.ModelSerializer):
             "seed",
             "eligible_count",
             "drawn_at",
+            "draw_count",
             "selection",
+            "sampled",
             "assessment_count",
             "completed_at",
             "cps_signed_off_by",
@@ -209,6 +268,7 @@ class DipSampleOutputSerializer(serializers.ModelSerializer):
             "police_signed_off_at",
             "reopened_at",
             "reopen_reason",
+            "overlap_reason",
             "row_version",
             "created_at",
             "updated_at",
@@ -239,15 +299,21 @@ class AnswerOutputSerializer(serializers.ModelSerializer):
 class AssessmentCreateInputSerializer(serializers.Serializer):
     dip_sample = VisiblePrimaryKeyRelatedField(queryset=DipSample.objects.all())
     schedule = VisiblePrimaryKeyRelatedField(queryset=Schedule.objects.select_related("case"))
-    rating = serializers.ChoiceField(choices=Rating.choices)
-    answers = AnswerInputSerializer(many=True, required=False, default=list)
+    answers = AnswerInputSerializer(
+        many=True, help_text="One answer per criterion that applies to the schedule's kind; they give the rating."
+    )
+    rating = serializers.ChoiceField(
+        choices=Rating.choices, required=False, help_text="Optional: computed from the answers; must agree with them."
+    )
     drs_complete = serializers.BooleanField()
     prosecutor_fed_back = serializers.BooleanField(default=False)
     notes = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
 
 
 class AssessmentUpdateInputSerializer(RowVersionInputMixin):
-    rating = serializers.ChoiceField(choices=Rating.choices, required=False)
+    rating = serializers.ChoiceField(
+        choices=Rating.choices, required=False, help_text="Computed from the answers; must agree with them."
+    )
     answers = AnswerInputSerializer(many=True, required=False)
     drs_complete = serializers.BooleanField(required=False)
     prosecutor_fed_back = serializers.BooleanField(required=False)

@@ -1,7 +1,5 @@
 """Dip-sampling API. Views parse input, call one service and serialize its result."""
 
-from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -9,23 +7,18 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from backend.api.viewsets import TenantScopedViewSet
-from backend.querysets import related_count
-from disclosure import services
+from disclosure import selectors, services
 from disclosure.api import serializers as s
 from disclosure.filters import AssessmentFilter, CaseFilter, DefectFilter, DipSampleFilter, ScheduleFilter
 from disclosure.models import (
     Assessment,
-    AssessmentAnswer,
     Case,
     Checklist,
     Defect,
     DefectCategory,
     DipSample,
-    SampledSchedule,
     Schedule,
 )
-from disclosure.services.imports import parse_csv
-from forces.models import Organisation
 
 IF_MATCH = OpenApiParameter(
     "If-Match", str, OpenApiParameter.HEADER, required=False, description="The ETag (row_version) you read."
@@ -37,21 +30,38 @@ class ReadOnly(TenantScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
     pass
 
 
+class SaysWhenSignaturesAreVoided:
+    """Write answers carry ``signatures_voided``: true when the change voided the sample's signatures.
+
+    The services mark the object they return (``signatures_voided``); the answer is re-read
+    in scope by ``respond_with``, so the mark is carried over here.
+    """
+
+    def respond_with(self, service, /, **kwargs):
+        voided = []
+
+        def run(**service_kwargs):
+            result = service(**service_kwargs)
+            voided.append(bool(getattr(result, "signatures_voided", False)))
+            return result
+
+        response = super().respond_with(run, **kwargs)
+        if isinstance(response.data, dict):
+            response.data["signatures_voided"] = any(voided)
+        return response
+
+
 @extend_schema_view(create=extend_schema(request=s.CaseCreateInputSerializer, responses={201: s.CaseOutputSerializer}))
 class CaseViewSet(ReadOnly, mixins.CreateModelMixin):
     """Cases, known only by URN. A disclosure lead records cases for the streams it leads."""
 
     queryset = Case.objects.all()
+    selector = selectors.case_list
     serializer_class = s.CaseOutputSerializer
     filterset_class = CaseFilter
     ordering_fields = ["created_at", "urn", "id"]
     ordering = ["-created_at", "-id"]
     log_consultation = True
-
-    def refine_queryset(self, queryset):
-        return queryset.select_related("force", "area").annotate(
-            schedule_count=related_count(Schedule.objects.all(), "case")
-        )
 
     def create(self, request, *args, **kwargs):
         data = self.validated_input(s.CaseCreateInputSerializer)
@@ -71,21 +81,8 @@ class CaseViewSet(ReadOnly, mixins.CreateModelMixin):
     def import_csv(self, request):
         """All-or-nothing CSV intake of cases and schedules; every bad row is named by line and field."""
         upload = self.validated_input(s.CaseImportInputSerializer)["file"]
-        try:
-            text = upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ValidationError({"file": "The file is not UTF-8 text (save it as CSV UTF-8)."}) from None
-        result = services.case_schedule_import(
-            actor=request.user,
-            rows=parse_csv(text),
-            visible_forces=Organisation.objects.visible_to(request.user).forces(),
-        )
-        body = {
-            "rows": result.rows,
-            "cases_created": result.cases_created,
-            "schedules_created": result.schedules_created,
-        }
-        return Response(s.CaseImportOutputSerializer(body).data, status=status.HTTP_201_CREATED)
+        result = services.case_schedule_import(actor=request.user, source=upload)
+        return Response(s.CaseImportOutputSerializer(result).data, status=status.HTTP_201_CREATED)
 
 
 @extend_schema_view(
@@ -95,14 +92,12 @@ class ScheduleViewSet(ReadOnly, mixins.CreateModelMixin):
     """Unused material schedules (MG6C/MG6D/MG6E), SDCs and DMDs received for a case."""
 
     queryset = Schedule.objects.all()
+    selector = selectors.schedule_list
     serializer_class = s.ScheduleOutputSerializer
     filterset_class = ScheduleFilter
     ordering_fields = ["received_on", "id", "kind"]
     ordering = ["-received_on", "-id"]
     log_consultation = True
-
-    def refine_queryset(self, queryset):
-        return queryset.select_related("case", "force", "area")
 
     def create(self, request, *args, **kwargs):
         data = self.validated_input(s.ScheduleCreateInputSerializer)
@@ -113,6 +108,7 @@ class DefectCategoryViewSet(ReadOnly):
     """The defect taxonomy (read-only). Look one up by code, e.g. ``D02``."""
 
     queryset = DefectCategory.objects.all()
+    selector = selectors.defect_category_list
     serializer_class = s.DefectCategoryOutputSerializer
     lookup_field = "code"
     filterset_fields = ["side", "default_severity"]
@@ -125,12 +121,10 @@ class ChecklistViewSet(ReadOnly):
     """Published checklist versions with their criteria (read-only)."""
 
     queryset = Checklist.objects.all()
+    selector = selectors.checklist_list
     serializer_class = s.ChecklistOutputSerializer
     ordering_fields = ["version"]
     ordering = ["-version"]
-
-    def refine_queryset(self, queryset):
-        return queryset.filter(published_at__isnull=False).prefetch_related("criteria")
 
 
 @extend_schema_view(
@@ -142,25 +136,20 @@ class ChecklistViewSet(ReadOnly):
     ),
     destroy=extend_schema(responses={204: None, 409: CONFLICT}),
 )
-class DipSampleViewSet(ReadOnly, mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin):
-    """Joint dip samples: plan, ``draw``, assess, ``complete``, ``sign-off`` (one lead of each side), ``reopen``."""
+class DipSampleViewSet(
+    SaysWhenSignaturesAreVoided, ReadOnly, mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin
+):
+    """Joint dip samples: plan, ``eligible`` (preview), ``draw`` / ``undraw``, ``add-schedule``,
+    ``not-assessable``, assess, ``complete``, ``sign-off`` (one lead of each side), ``reopen``."""
 
     queryset = DipSample.objects.all()
+    selector = selectors.dip_sample_list
     serializer_class = s.DipSampleOutputSerializer
     filterset_class = DipSampleFilter
     ordering_fields = ["period_start", "period_end", "created_at", "id"]
     ordering = ["-period_start", "-id"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     log_consultation = True
-
-    def refine_queryset(self, queryset):
-        return (
-            queryset.select_related(
-                "force", "area", "cps_lead", "police_lead", "cps_signed_off_by", "police_signed_off_by"
-            )
-            .annotate(assessment_count=related_count(Assessment.objects.all(), "dip_sample"))
-            .prefetch_related(Prefetch("sampled", queryset=SampledSchedule.objects.order_by("position")))
-        )
 
     def create(self, request, *args, **kwargs):
         data = self.validated_input(s.DipSampleCreateInputSerializer)
@@ -172,12 +161,46 @@ class DipSampleViewSet(ReadOnly, mixins.CreateModelMixin, mixins.UpdateModelMixi
     def destroy(self, request, *args, **kwargs):
         return self.respond_with(services.dip_sample_delete, dip_sample=self.get_object())
 
+    @extend_schema(responses={200: s.DipSampleEligibleOutputSerializer})
+    @action(detail=True, methods=["get"])
+    def eligible(self, request, pk=None):
+        """Preview of the draw: how many schedules are eligible, the size cap and the rule in plain words."""
+        preview = selectors.dip_sample_draw_preview(dip_sample=self.get_object())
+        return Response(s.DipSampleEligibleOutputSerializer(preview).data)
+
     @extend_schema(request=s.DipSampleDrawInputSerializer, responses={200: s.DipSampleOutputSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
     def draw(self, request, pk=None):
-        """Draw ``size`` schedules at random from those eligible; the seed is kept so the draw can be reproduced."""
+        """Draw ``size`` schedules at random from those eligible (at most the cap); the seed is kept to re-run it."""
+        dip_sample = self.get_object()
         data = self.validated_input(s.DipSampleDrawInputSerializer)
-        return self.respond_with(services.dip_sample_draw, dip_sample=self.get_object(), **data)
+        return self.respond_with(services.dip_sample_draw, dip_sample=dip_sample, **data)
+
+    @extend_schema(request=None, responses={200: s.DipSampleOutputSerializer, 409: CONFLICT})
+    @action(detail=True, methods=["post"])
+    def undraw(self, request, pk=None):
+        """Undo the draw while nothing is assessed: back to ``planned``, the schedules eligible again."""
+        return self.respond_with(services.dip_sample_undraw, dip_sample=self.get_object())
+
+    @extend_schema(
+        request=s.DipSampleScheduleReasonInputSerializer, responses={200: s.DipSampleOutputSerializer, 409: CONFLICT}
+    )
+    @action(detail=True, methods=["post"], url_path="add-schedule", url_name="add-schedule")
+    def add_schedule(self, request, pk=None):
+        """Add an eligible schedule to a drawn sample by hand, with the reason; it is marked ``hand_picked``."""
+        dip_sample = self.get_object()
+        data = self.validated_input(s.DipSampleScheduleReasonInputSerializer)
+        return self.respond_with(services.dip_sample_add_schedule, dip_sample=dip_sample, **data)
+
+    @extend_schema(
+        request=s.DipSampleScheduleReasonInputSerializer, responses={200: s.DipSampleOutputSerializer, 409: CONFLICT}
+    )
+    @action(detail=True, methods=["post"], url_path="not-assessable", url_name="not-assessable")
+    def not_assessable(self, request, pk=None):
+        """Mark a sampled, unassessed schedule as not assessable, with the reason."""
+        dip_sample = self.get_object()
+        data = self.validated_input(s.DipSampleScheduleReasonInputSerializer)
+        return self.respond_with(services.dip_sample_mark_not_assessable, dip_sample=dip_sample, **data)
 
     @extend_schema(request=None, responses={200: s.DipSampleOutputSerializer, 409: CONFLICT})
     @action(detail=True, methods=["post"])
@@ -196,9 +219,10 @@ class DipSampleViewSet(ReadOnly, mixins.CreateModelMixin, mixins.UpdateModelMixi
     )
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
-        """Reopen a signed-off sample (an org admin of its CPS Area), giving the reason."""
+        """Reopen a signed-off sample (an Area org admin) or a completed one (also its leads), with the reason."""
+        dip_sample = self.get_object()
         data = self.validated_input(s.DipSampleReopenInputSerializer)
-        return self.respond_with(services.dip_sample_reopen, dip_sample=self.get_object(), **data)
+        return self.respond_with(services.dip_sample_reopen, dip_sample=dip_sample, **data)
 
 
 @extend_schema_view(
@@ -212,23 +236,19 @@ class DipSampleViewSet(ReadOnly, mixins.CreateModelMixin, mixins.UpdateModelMixi
     ),
     destroy=extend_schema(responses={204: None, 409: CONFLICT}),
 )
-class AssessmentViewSet(ReadOnly, mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin):
+class AssessmentViewSet(
+    SaysWhenSignaturesAreVoided, ReadOnly, mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin
+):
     """Assessments of sampled schedules against a checklist version; read-only once the sample is signed off."""
 
     queryset = Assessment.objects.all()
+    selector = selectors.assessment_list
     serializer_class = s.AssessmentOutputSerializer
     filterset_class = AssessmentFilter
     ordering_fields = ["created_at", "id", "rating"]
     ordering = ["id"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     log_consultation = True
-
-    def refine_queryset(self, queryset):
-        return (
-            queryset.select_related("force", "area", "schedule", "checklist", "assessed_by")
-            .prefetch_related(Prefetch("answers", queryset=AssessmentAnswer.objects.select_related("criterion")))
-            .annotate(defect_count=related_count(Defect.objects.all(), "assessment"))
-        )
 
     def create(self, request, *args, **kwargs):
         data = self.validated_input(s.AssessmentCreateInputSerializer)
@@ -252,19 +272,19 @@ class AssessmentViewSet(ReadOnly, mixins.CreateModelMixin, mixins.UpdateModelMix
     ),
     destroy=extend_schema(responses={204: None, 409: CONFLICT}),
 )
-class DefectViewSet(ReadOnly, mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin):
+class DefectViewSet(
+    SaysWhenSignaturesAreVoided, ReadOnly, mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin
+):
     """Defects logged against assessments, by category code of the taxonomy."""
 
     queryset = Defect.objects.all()
+    selector = selectors.defect_list
     serializer_class = s.DefectOutputSerializer
     filterset_class = DefectFilter
     ordering_fields = ["created_at", "id", "severity"]
     ordering = ["id"]
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     log_consultation = True
-
-    def refine_queryset(self, queryset):
-        return queryset.select_related("force", "area", "category", "assessment")
 
     def create(self, request, *args, **kwargs):
         data = self.validated_input(s.DefectCreateInputSerializer)

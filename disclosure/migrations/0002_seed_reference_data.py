@@ -1,7 +1,7 @@
 from django.db import migrations
 from django.utils import timezone
 
-# The defect taxonomy of DOMAIN.md and checklist version 1, copied here so that this
+# The defect taxonomy of docs/domain.md and checklist version 1, copied here so that this
 # migration means the same thing forever. Later versions arrive in migrations of their own.
 
 

@@ -6,14 +6,28 @@ import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, get_users_with_perms, remove_perm
 
 from backend.errors import InvalidStateError
 from backend.screening import screen_text
-from disclosure.models import DipSample, DipSampleStatus, SampledSchedule
-from disclosure.selectors import dip_sample_eligible_schedules
-from disclosure.services.common import UNSET, check_lead, check_row_version, clear_sign_offs, lock_sample
+from disclosure.models import DipSample, DipSampleStatus, SampledSchedule, Schedule, SelectionMethod
+from disclosure.selectors import (
+    DRAW_CAP_MINIMUM,
+    DRAW_CAP_PERCENT,
+    dip_sample_eligible_schedules,
+    dip_samples_overlapping,
+    draw_cap,
+)
+from disclosure.services.common import (
+    UNSET,
+    check_lead,
+    check_row_version,
+    check_sample_open,
+    clear_sign_offs,
+    lock_sample,
+)
 from forces.models import Organisation, OrganisationKind
 from forces.selectors import lead_side_for_force, user_is_org_admin
 
@@ -47,6 +61,31 @@ def _check_period(period_start: datetime.date, period_end: datetime.date) -> Non
         raise ValidationError({"period_end": "The period ends before it starts."})
 
 
+def _check_overlap(
+    *, force_id: int, stream: str, period_start, period_end, allow_overlap: bool, overlap_reason: str, exclude_pk=None
+) -> str:
+    """409 naming the samples of the same force and stream the period overlaps, unless allowed with a reason.
+
+    Returns the (screened) reason to store; "" when there is no overlap.
+    """
+    overlapping = dip_samples_overlapping(
+        force_id=force_id, stream=stream, period_start=period_start, period_end=period_end, exclude_pk=exclude_pk
+    )
+    if not overlapping:
+        return ""
+    if not allow_overlap:
+        raise InvalidStateError(
+            f"The period overlaps dip sample(s) {', '.join(map(str, overlapping))} of the same force and stream. "
+            "Send allow_overlap=true with an overlap_reason if a second sample is really meant.",
+            code="overlapping_sample",
+        )
+    overlap_reason = (overlap_reason or "").strip()
+    if not overlap_reason:
+        raise ValidationError({"overlap_reason": "Say why this sample overlaps another of the same force and stream."})
+    screen_text(overlap_reason, field="overlap_reason")
+    return overlap_reason
+
+
 @transaction.atomic
 def dip_sample_create(
     *,
@@ -57,12 +96,16 @@ def dip_sample_create(
     period_end: datetime.date,
     cps_lead=None,
     police_lead=None,
+    allow_overlap: bool = False,
+    overlap_reason: str = "",
 ) -> DipSample:
     """Plan a dip sample of ``force``'s ``stream`` schedules received in the period.
 
     The actor must lead the stream for the force or its Area; it becomes its side's lead
-    unless another is named. Each named lead must lead the stream on that side. The two
-    leads are granted ``change_dipsample``.
+    unless another is named. Each named lead must lead the stream on that side (the plan
+    may propose the other side's lead; afterwards each side changes only its own). The two
+    leads are granted ``change_dipsample``. A period overlapping another sample of the same
+    force and stream is refused (409 naming it) unless ``allow_overlap`` with a reason.
     """
     if force.kind != OrganisationKind.POLICE_FORCE:
         raise ValidationError({"force": f"{force.code} is not a police force."})
@@ -75,6 +118,14 @@ def dip_sample_create(
         police_lead = actor
     _check_named_lead(cps_lead, field="cps_lead", side="cps", force=force, stream=stream)
     _check_named_lead(police_lead, field="police_lead", side="police", force=force, stream=stream)
+    overlap_reason = _check_overlap(
+        force_id=force.pk,
+        stream=stream,
+        period_start=period_start,
+        period_end=period_end,
+        allow_overlap=allow_overlap,
+        overlap_reason=overlap_reason,
+    )
     dip_sample = DipSample.objects.create(
         force=force,
         area_id=force.area_id,
@@ -83,10 +134,21 @@ def dip_sample_create(
         period_end=period_end,
         cps_lead=cps_lead,
         police_lead=police_lead,
+        overlap_reason=overlap_reason,
         created_by=actor,
     )
     _sync_lead_grants(dip_sample)
     return dip_sample
+
+
+def _check_lead_change(actor, dip_sample: DipSample, *, side: str) -> None:
+    """Each side names and changes only its own lead: a lead of that side for the stream (or a superuser)."""
+    if actor.is_superuser:
+        return
+    if lead_side_for_force(user=actor, force=dip_sample.force, stream=dip_sample.stream) != side:
+        raise PermissionDenied(
+            f"{side}_lead: only a {dip_sample.stream} disclosure lead of the {side.upper()} side may change it."
+        )
 
 
 @transaction.atomic
@@ -99,28 +161,58 @@ def dip_sample_update(
     period_end=UNSET,
     cps_lead=UNSET,
     police_lead=UNSET,
+    allow_overlap: bool = False,
+    overlap_reason: str = "",
 ) -> DipSample:
-    """Change a sample's period (while planned) or its leads (until signed off). Its leads only."""
+    """Change a sample's period (its leads, while planned) or a lead (its own side only, until signed off).
+
+    Only real changes count: a request that changes nothing saves nothing (no new
+    row_version, no audit entry, no voided signature). Changing a lead voids any signature.
+    """
     dip_sample = lock_sample(dip_sample)
-    _check_may_change(actor, dip_sample)
+    wanted = {
+        "period_start": period_start,
+        "period_end": period_end,
+        "cps_lead": cps_lead,
+        "police_lead": police_lead,
+    }
+    changes = {
+        name: value for name, value in wanted.items() if value is not UNSET and getattr(dip_sample, name) != value
+    }
+    lead_changes = [name for name in ("cps_lead", "police_lead") if name in changes]
+    if not lead_changes or set(changes) - set(lead_changes):
+        # A side naming its own lead needs no grant on the sample (its lead may have left); all else does.
+        _check_may_change(actor, dip_sample)
+    for name in lead_changes:
+        _check_lead_change(actor, dip_sample, side=name.removesuffix("_lead"))
     check_row_version(dip_sample, row_version)
     if dip_sample.status == DipSampleStatus.SIGNED_OFF:
         raise InvalidStateError("A signed-off dip sample cannot be changed.", code="signed_off")
-    if (period_start is not UNSET or period_end is not UNSET) and dip_sample.status != DipSampleStatus.PLANNED:
+    if not changes:
+        return dip_sample
+    if ("period_start" in changes or "period_end" in changes) and dip_sample.status != DipSampleStatus.PLANNED:
         raise InvalidStateError("The period is fixed once the sample has been drawn.", code="already_drawn")
-    if period_start is not UNSET:
-        dip_sample.period_start = period_start
-    if period_end is not UNSET:
-        dip_sample.period_end = period_end
+    for name in ("period_start", "period_end"):
+        if name in changes:
+            setattr(dip_sample, name, changes[name])
     _check_period(dip_sample.period_start, dip_sample.period_end)
-    if cps_lead is not UNSET:
-        _check_named_lead(cps_lead, field="cps_lead", side="cps", force=dip_sample.force, stream=dip_sample.stream)
-        dip_sample.cps_lead = cps_lead
-    if police_lead is not UNSET:
-        _check_named_lead(
-            police_lead, field="police_lead", side="police", force=dip_sample.force, stream=dip_sample.stream
+    if "period_start" in changes or "period_end" in changes:
+        reason = _check_overlap(
+            force_id=dip_sample.force_id,
+            stream=dip_sample.stream,
+            period_start=dip_sample.period_start,
+            period_end=dip_sample.period_end,
+            allow_overlap=allow_overlap,
+            overlap_reason=overlap_reason,
+            exclude_pk=dip_sample.pk,
         )
-        dip_sample.police_lead = police_lead
+        dip_sample.overlap_reason = reason
+    for name in lead_changes:
+        side = name.removesuffix("_lead")
+        _check_named_lead(changes[name], field=name, side=side, force=dip_sample.force, stream=dip_sample.stream)
+        setattr(dip_sample, name, changes[name])
+    if lead_changes:
+        clear_sign_offs(dip_sample)
     dip_sample.row_version += 1
     dip_sample.save()
     _sync_lead_grants(dip_sample)
@@ -151,8 +243,11 @@ def choose_schedules(eligible_ids: list[int], *, size: int, seed: int) -> list[i
 def dip_sample_draw(*, actor, dip_sample: DipSample, size: int, seed: int | None = None) -> DipSample:
     """Draw a random sample of ``size`` eligible schedules (the sample's leads only; planned samples only).
 
-    With no ``seed`` one is generated; it is stored with the size and the number of
-    eligible schedules so the draw can be reproduced. 409 when nothing is eligible.
+    ``size`` is capped (``draw_cap``: the larger of 10 and 20% of the eligible, at most all
+    of them; 400 naming the cap). The seed is generated here: the API never lets a client
+    choose it, which would let it choose the schedules (``seed`` is for tests and the demo).
+    The seed, size and sorted eligible ids are stored, so ``verify_draw`` can re-run the
+    draw. 409 when nothing is eligible.
     """
     dip_sample = lock_sample(dip_sample)
     _check_may_change(actor, dip_sample)
@@ -160,23 +255,35 @@ def dip_sample_draw(*, actor, dip_sample: DipSample, size: int, seed: int | None
         raise InvalidStateError("This sample has already been drawn.", code="already_drawn")
     if not 1 <= size <= MAX_SAMPLE_SIZE:
         raise ValidationError({"size": f"The sample size must be between 1 and {MAX_SAMPLE_SIZE}."})
-    if seed is None:
-        seed = secrets.randbelow(2**31)
-    eligible = list(dip_sample_eligible_schedules(dip_sample=dip_sample).values_list("id", flat=True))
+    eligible = sorted(dip_sample_eligible_schedules(dip_sample=dip_sample).values_list("id", flat=True))
     if not eligible:
         raise InvalidStateError(
             "No schedules are eligible: none of this force's schedules for the stream were received "
             "in the period, or all have been sampled already.",
             code="nothing_eligible",
         )
+    cap = draw_cap(len(eligible))
+    if size > cap:
+        raise ValidationError(
+            {
+                "size": f"At most {cap} of the {len(eligible)} eligible schedules may be drawn "
+                f"(the larger of {DRAW_CAP_MINIMUM} and {DRAW_CAP_PERCENT}% of them, at most all of them)."
+            }
+        )
+    if seed is None:
+        seed = secrets.randbelow(2**31)
     chosen = choose_schedules(eligible, size=size, seed=seed)
     for position, schedule_id in enumerate(chosen, start=1):
         # One by one, not bulk_create: each selected schedule is a row the audit log records.
-        SampledSchedule.objects.create(dip_sample=dip_sample, schedule_id=schedule_id, position=position)
+        SampledSchedule.objects.create(
+            dip_sample=dip_sample, schedule_id=schedule_id, position=position, method=SelectionMethod.RANDOM
+        )
     dip_sample.size = size
     dip_sample.seed = seed
     dip_sample.eligible_count = len(eligible)
+    dip_sample.eligible_ids = eligible
     dip_sample.drawn_at = timezone.now()
+    dip_sample.draw_count += 1
     dip_sample.status = DipSampleStatus.IN_PROGRESS
     dip_sample.row_version += 1
     dip_sample.save()
@@ -184,21 +291,119 @@ def dip_sample_draw(*, actor, dip_sample: DipSample, size: int, seed: int | None
 
 
 @transaction.atomic
-def dip_sample_complete(*, actor, dip_sample: DipSample) -> DipSample:
-    """Mark the sample's assessments done (its leads only; 409 unless every drawn schedule is assessed)."""
+def dip_sample_undraw(*, actor, dip_sample: DipSample) -> DipSample:
+    """Undo a draw while nothing has been assessed (its leads only): back to ``planned``, schedules freed.
+
+    The sample keeps ``draw_count``, and the audit log every drawn and freed schedule, so a
+    redraw until the selection pleases is visible.
+    """
     dip_sample = lock_sample(dip_sample)
     _check_may_change(actor, dip_sample)
     if dip_sample.status != DipSampleStatus.IN_PROGRESS:
-        raise InvalidStateError(f"Only a sample in progress can be completed; this one is {dip_sample.status}.")
+        raise InvalidStateError(f"Only a drawn sample in progress can be undrawn; this one is {dip_sample.status}.")
+    if dip_sample.assessments.exists():
+        raise InvalidStateError(
+            "Schedules of this sample have been assessed: withdraw the assessments before undoing the draw.",
+            code="already_assessed",
+        )
+    for sampled in dip_sample.sampled.all():
+        sampled.delete()  # one by one, so the audit log records each schedule freed
+    dip_sample.size = dip_sample.seed = dip_sample.eligible_count = dip_sample.eligible_ids = None
+    dip_sample.drawn_at = None
+    dip_sample.status = DipSampleStatus.PLANNED
+    dip_sample.row_version += 1
+    dip_sample.save()
+    return dip_sample
+
+
+@transaction.atomic
+def dip_sample_add_schedule(*, actor, dip_sample: DipSample, schedule: Schedule, reason: str) -> DipSample:
+    """Add one schedule to a drawn sample by hand, with a recorded reason (its leads only).
+
+    The eligibility rules of the draw hold (force, stream, received in the period, never
+    sampled before); the entry is marked ``hand_picked`` so summaries can tell it apart.
+    """
+    dip_sample = lock_sample(dip_sample)
+    _check_may_change(actor, dip_sample)
+    check_sample_open(dip_sample, action="add a schedule")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why this schedule is added by hand."})
+    screen_text(reason, field="reason")
+    if not dip_sample_eligible_schedules(dip_sample=dip_sample).filter(pk=schedule.pk).exists():
+        raise ValidationError(
+            {
+                "schedule": f"Schedule {schedule.pk} is not eligible for this sample: it must be of "
+                f"{dip_sample.force.code}'s {dip_sample.stream} stream, received between {dip_sample.period_start} "
+                f"and {dip_sample.period_end}, and never sampled before."
+            }
+        )
+    last = dip_sample.sampled.aggregate(last=Max("position"))["last"] or 0
+    SampledSchedule.objects.create(
+        dip_sample=dip_sample,
+        schedule=schedule,
+        position=last + 1,
+        method=SelectionMethod.HAND_PICKED,
+        reason=reason,
+    )
+    dip_sample.row_version += 1
+    dip_sample.save()
+    return dip_sample
+
+
+@transaction.atomic
+def dip_sample_mark_not_assessable(*, actor, dip_sample: DipSample, schedule: Schedule, reason: str) -> DipSample:
+    """Mark a sampled, unassessed schedule as not assessable, with a recorded reason (its leads only).
+
+    A schedule so marked counts as done for ``complete``; the reason is shown with the sample.
+    """
+    dip_sample = lock_sample(dip_sample)
+    _check_may_change(actor, dip_sample)
+    check_sample_open(dip_sample, action="mark a schedule not assessable")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why this schedule cannot be assessed."})
+    screen_text(reason, field="reason")
+    sampled = SampledSchedule.objects.select_for_update().filter(dip_sample=dip_sample, schedule=schedule).first()
+    if sampled is None:
+        raise ValidationError({"schedule": f"Schedule {schedule.pk} is not in this sample."})
+    if dip_sample.assessments.filter(schedule=schedule).exists():
+        raise ValidationError({"schedule": f"Schedule {schedule.pk} has been assessed: withdraw the assessment first."})
+    if sampled.not_assessable_reason == reason:
+        return dip_sample  # nothing changes
+    sampled.not_assessable_reason = reason
+    sampled.save()
+    dip_sample.row_version += 1
+    dip_sample.save()
+    return dip_sample
+
+
+def _check_fully_assessed(dip_sample: DipSample) -> None:
+    """Every sampled schedule assessed or marked not assessable, and at least one assessed (409 otherwise)."""
     assessed = set(dip_sample.assessments.values_list("schedule_id", flat=True))
-    missing = [s for s in dip_sample.sampled.values_list("schedule_id", flat=True) if s not in assessed]
+    missing = [
+        schedule_id
+        for schedule_id, not_assessable in dip_sample.sampled.values_list("schedule_id", "not_assessable_reason")
+        if schedule_id not in assessed and not not_assessable
+    ]
     if missing or not assessed:
         raise InvalidStateError(
-            f"{len(missing)} drawn schedule(s) are not assessed yet (ids {', '.join(map(str, missing[:20]))})."
+            f"{len(missing)} drawn schedule(s) are not assessed yet (ids {', '.join(map(str, missing[:20]))}); "
+            "assess them or mark them not assessable with a reason."
             if missing
             else "Assess at least one schedule first.",
             code="assessments_missing",
         )
+
+
+@transaction.atomic
+def dip_sample_complete(*, actor, dip_sample: DipSample) -> DipSample:
+    """Close the assessing (its leads only; 409 unless every sampled schedule is assessed or not assessable)."""
+    dip_sample = lock_sample(dip_sample)
+    _check_may_change(actor, dip_sample)
+    if dip_sample.status != DipSampleStatus.IN_PROGRESS:
+        raise InvalidStateError(f"Only a sample in progress can be completed; this one is {dip_sample.status}.")
+    _check_fully_assessed(dip_sample)
     dip_sample.status = DipSampleStatus.COMPLETED
     dip_sample.completed_at = timezone.now()
     dip_sample.row_version += 1
@@ -208,9 +413,10 @@ def dip_sample_complete(*, actor, dip_sample: DipSample) -> DipSample:
 
 @transaction.atomic
 def dip_sample_sign_off(*, actor, dip_sample: DipSample) -> DipSample:
-    """Sign a completed sample off for the actor's side; ``signed_off`` once a lead of each side has.
+    """Sign a completed sample off for the actor's side only; ``signed_off`` once a lead of each side has.
 
-    Any disclosure lead of the stream may sign for its side: the CPS Area's or the force's.
+    The side's named lead or another disclosure lead of the same side and stream (the CPS
+    Area's or the force's) signs; nobody signs for the other side.
     """
     dip_sample = lock_sample(dip_sample)
     side = lead_side_for_force(user=actor, force=dip_sample.force, stream=dip_sample.stream)
@@ -218,6 +424,7 @@ def dip_sample_sign_off(*, actor, dip_sample: DipSample) -> DipSample:
         raise PermissionDenied("Only a disclosure lead of the stream, CPS or police, may sign a sample off.")
     if dip_sample.status != DipSampleStatus.COMPLETED:
         raise InvalidStateError(f"Only a completed sample can be signed off; this one is {dip_sample.status}.")
+    _check_fully_assessed(dip_sample)
     if getattr(dip_sample, f"{side}_signed_off_by_id"):
         raise InvalidStateError(f"The {side.upper()} side has already signed this sample off.", code="already_signed")
     setattr(dip_sample, f"{side}_signed_off_by", actor)
@@ -231,20 +438,26 @@ def dip_sample_sign_off(*, actor, dip_sample: DipSample) -> DipSample:
 
 @transaction.atomic
 def dip_sample_reopen(*, actor, dip_sample: DipSample, reason: str) -> DipSample:
-    """Reopen a signed-off sample (an org admin of its CPS Area, with a recorded reason).
+    """Reopen a completed or signed-off sample, with a recorded reason, back to ``in_progress``.
 
-    The signatures are voided; the sample goes back to ``in_progress``.
+    A signed-off sample: an org admin of its CPS Area only. A completed one (not yet signed
+    off): also either of its two leads. Any signature is voided.
     """
     dip_sample = lock_sample(dip_sample)
     area = Organisation.objects.get(pk=dip_sample.area_id)
-    if not (actor.is_superuser or user_is_org_admin(user=actor, organisation=area)):
+    is_area_admin = actor.is_superuser or user_is_org_admin(user=actor, organisation=area)
+    if dip_sample.status == DipSampleStatus.COMPLETED and not is_area_admin:
+        _check_may_change(actor, dip_sample)
+    elif not is_area_admin:
         raise PermissionDenied(f"Only an org admin of {area.code} may reopen a signed-off sample.")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why the sample is reopened."})
     screen_text(reason, field="reason")
-    if dip_sample.status != DipSampleStatus.SIGNED_OFF:
-        raise InvalidStateError(f"Only a signed-off sample can be reopened; this one is {dip_sample.status}.")
+    if dip_sample.status not in (DipSampleStatus.COMPLETED, DipSampleStatus.SIGNED_OFF):
+        raise InvalidStateError(
+            f"Only a completed or signed-off sample can be reopened; this one is {dip_sample.status}."
+        )
     clear_sign_offs(dip_sample)
     dip_sample.status = DipSampleStatus.IN_PROGRESS
     dip_sample.completed_at = None

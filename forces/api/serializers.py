@@ -54,3 +54,7 @@ class MeOutputSerializer(serializers.ModelSerializer):
             if membership.role == Role.DISCLOSURE_LEAD:
                 streams.update([membership.stream] if membership.stream else Stream.values)
         return sorted(streams)
+
+
+class AccountUnlockInputSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)

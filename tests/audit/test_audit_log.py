@@ -73,6 +73,18 @@ def test_it_ignores_a_forged_forwarded_for_header(world):
     assert event.remote_addr == "192.0.2.20"
 
 
+def test_it_ignores_a_forged_forwarded_port_header(world):
+    client = admin_client(world.gmp_admin, address="192.0.2.21")
+    newcomer = UserFactory(username="newcomer4")
+    client.post(
+        "/admin/forces/membership/add/",
+        {"user": newcomer.pk, "organisation": world.gmp.pk, "role": Role.ORG_ADMIN, "stream": ""},
+        HTTP_X_FORWARDED_PORT="4444",
+    )
+    event = AuditEvent.objects.filter(action=CREATE).latest("id")
+    assert (event.remote_addr, event.remote_port) == ("192.0.2.21", None)
+
+
 @pytest.fixture
 def event(world):
     return AuditEvent.objects.filter(force=world.gmp).first()

@@ -5,6 +5,10 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from audit.models import AuditEvent
+from disclosure import services
+from disclosure.models import DefectCategory
+from tests.audit.hashing import expected_hash
+from tests.factories import assess, make_sample
 
 ACCESS = AuditEvent.Action.ACCESS
 
@@ -55,3 +59,112 @@ def test_the_quality_group_can_query_the_consultations_of_its_area(world, rows, 
     token_client(world.kent_lead, "198.51.100.11").get(f"/api/v1/cases/{rows['KENT'].case.pk}/")
     results = client_for(world.cps_quality).get("/api/v1/audit-events/", {"action": "access"}).json()["results"]
     assert [(e["actor"], e["force"], e["model"]) for e in results] == [("gmp-lead", "GMP", "disclosure.case")]
+
+
+# --- list reads (finding 7): one entry per force on the page, naming the query and the ids ---------
+
+
+def list_entries(model_name):
+    return AuditEvent.objects.filter(action=ACCESS, content_type__model=model_name, object_pk="").order_by("id")
+
+
+def test_a_list_narrowed_by_urn_logs_the_case_it_returned(world, rows):
+    case = rows["GMP"].case
+    client = token_client(world.gmp_lead, "198.51.100.12")
+    response = client.get("/api/v1/cases/", {"urn": case.urn})
+    assert [row["id"] for row in response.json()["results"]] == [case.pk]
+    event = list_entries("case").get()
+    assert event.additional_data["list"]["ids"] == [case.pk]
+    # The URN is a text filter: the query names it, with the keyed hash of what was sent.
+    assert event.additional_data["list"]["query"] == {"urn": expected_hash(case.urn)}
+    assert case.urn not in str(event.additional_data)
+    assert event.actor == world.gmp_lead
+    assert event.remote_addr == "198.51.100.12"
+    assert (event.area, event.force) == (world.nw, world.gmp)
+
+
+@pytest.mark.parametrize(
+    ("resource", "model", "parameter", "value", "expected"),
+    [
+        ("defects", "defect", "dip_sample", lambda r: r.in_progress.pk, lambda r: [r.defect.pk]),
+        ("assessments", "assessment", "dip_sample", lambda r: r.in_progress.pk, lambda r: [r.assessment.pk]),
+        ("schedules", "schedule", "case", lambda r: r.case.pk, lambda r: [r.schedule.pk]),
+        ("dip-samples", "dipsample", "status", lambda r: "signed_off", lambda r: [r.signed_off.pk]),
+    ],
+)
+def test_a_narrowed_list_logs_the_filter_and_the_ids_it_returned(
+    world, rows, client_for, resource, model, parameter, value, expected
+):
+    gmp = rows["GMP"]
+    response = client_for(world.gmp_lead).get(f"/api/v1/{resource}/", {parameter: value(gmp)})
+    assert response.status_code == 200
+    assert [row["id"] for row in response.json()["results"]] == expected(gmp)
+    event = list_entries(model).get()
+    # Ids, choices, numbers and dates are validated filters: their values are logged as sent.
+    assert event.additional_data["list"] == {"query": {parameter: str(value(gmp))}, "ids": expected(gmp)}
+    assert (event.actor, event.force) == (world.gmp_lead, world.gmp)
+
+
+def test_a_page_spanning_forces_gets_one_entry_per_force(world, rows, client_for):
+    response = client_for(world.cps_lead).get("/api/v1/dip-samples/", {"status": "planned", "page_size": 200})
+    returned = {row["id"] for row in response.json()["results"]}
+    assert returned == {rows["GMP"].planned.pk, rows["LANCS"].planned.pk}
+    by_force = {event.force.code: event.additional_data["list"] for event in list_entries("dipsample")}
+    assert by_force == {
+        "GMP": {"query": {"page_size": "200", "status": "planned"}, "ids": [rows["GMP"].planned.pk]},
+        "LANCS": {"query": {"page_size": "200", "status": "planned"}, "ids": [rows["LANCS"].planned.pk]},
+    }
+
+    # Each force's org admin reads the entry about its own rows; the Area's readers read both.
+    def visible(user):
+        found = client_for(user).get("/api/v1/audit-events/", {"action": "access", "model": "disclosure.dipsample"})
+        return sorted((e["force"], tuple(e["additional_data"]["list"]["ids"])) for e in found.json()["results"])
+
+    assert visible(world.gmp_admin) == [("GMP", (rows["GMP"].planned.pk,))]
+    assert [force for force, _ in visible(world.cps_admin)] == ["GMP", "LANCS"]
+
+
+def test_an_empty_or_refused_list_logs_nothing(world, rows, client_for):
+    client = client_for(world.gmp_lead)
+    assert client.get("/api/v1/cases/", {"urn": rows["LANCS"].case.urn}).json()["results"] == []
+    assert client.get("/api/v1/defects/", {"dip_sample": "not-a-number"}).status_code == 400
+    assert not AuditEvent.objects.filter(action=ACCESS).exists()
+
+
+def test_lists_of_reference_data_are_not_consultations(world, client_for):
+    client = client_for(world.gmp_lead)
+    assert client.get("/api/v1/defect-categories/").status_code == 200
+    assert client.get("/api/v1/organisations/").status_code == 200
+    assert not AuditEvent.objects.filter(action=ACCESS).exists()
+
+
+@pytest.mark.parametrize("resource", ["cases", "dip-samples", "defects"])
+def test_list_logging_costs_one_insert_however_many_rows_and_forces(world, client_for, count_queries, resource):
+    """cps_lead reads GMP and LANCS rows: the page's entries (one per force) go in one INSERT."""
+
+    def more_rows(months):
+        for month in months:
+            for force, police in ((world.gmp, world.gmp_lead), (world.lancs, world.lancs_lead)):
+                sample = make_sample(cps_lead=world.cps_lead, police_lead=police, force=force, month=month)
+                assessment = assess(actor=world.cps_lead, sample=sample, schedule=sample.schedules.get())
+                services.defect_create(
+                    actor=world.cps_lead,
+                    assessment=assessment,
+                    category=DefectCategory.objects.get(code="D04"),
+                    description="Numbering jumps from item 4 to item 9.",
+                )
+
+    client = client_for(world.cps_lead)
+    more_rows([1, 2])
+    with count_queries() as small:
+        small_count = client.get(f"/api/v1/{resource}/", {"page_size": 200}).json()["count"]
+    more_rows([3, 4, 5, 6])
+    with count_queries() as large:
+        large_count = client.get(f"/api/v1/{resource}/", {"page_size": 200}).json()["count"]
+    assert large_count >= 2 * small_count > 0
+    assert len(large) == len(small), [q["sql"] for q in large.captured_queries]
+    inserts = [q["sql"] for q in large.captured_queries if q["sql"].startswith('INSERT INTO "audit_auditevent"')]
+    assert len(inserts) == 1
+    last_entries = list_entries(resource.rstrip("s").replace("-", "")).order_by("-id")[:2]
+    assert {event.force.code for event in last_entries} == {"GMP", "LANCS"}
+    assert sum(len(event.additional_data["list"]["ids"]) for event in last_entries) == large_count

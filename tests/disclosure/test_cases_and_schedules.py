@@ -137,7 +137,7 @@ def test_schedules_are_filtered_by_kind_stream_and_dates(world, client_for, rows
 
 def test_it_publishes_the_defect_taxonomy_of_the_domain_notes(world, client_for):
     body = client_for(world.gmp_chief).get("/api/v1/defect-categories/").json()
-    # The 21 codes of DOMAIN.md, with their sides; CPS-side ones are P01-P04.
+    # The 21 codes of docs/domain.md, with their sides; CPS-side ones are P01-P04.
     police = [
         "S01",
         "S02",

@@ -35,10 +35,12 @@ def test_list_query_count_is_constant_when_rows_double(world, client_for, count_
     assert len(large) == len(small), [q["sql"] for q in large.captured_queries]
 
 
-def test_the_dip_sample_list_needs_three_queries(world, client_for, count_queries):
+def test_the_dip_sample_list_needs_three_reads_and_the_audit_insert(world, client_for, count_queries):
     _more_rows(world, [1, 2])
     with count_queries() as queries:
         client_for(world.cps_lead).get("/api/v1/dip-samples/")
     # 1: count of the scoped samples; 2: the page with forces, leads and signatories joined and
-    # the assessment count annotated; 3: the drawn schedules of the page (prefetch).
-    assert len(queries) == 3
+    # the assessment count annotated; 3: the drawn schedules of the page (prefetch);
+    # 4: the consultation entry of the page (audit log).
+    assert len(queries) == 4
+    assert queries.captured_queries[3]["sql"].startswith('INSERT INTO "audit_auditevent"')

@@ -2,9 +2,9 @@
 
     python manage.py import_cases intake.csv --as cps-cc-lead
 
-The rows are checked with the same rules as the API upload (the user named with --as
-must be allowed to record every row); any bad row is listed by line and field and
-nothing is written.
+The file goes through the same service as the API upload (``case_schedule_import``): the
+same limits, the same row checks (the user named with --as must be allowed to record every
+row) and the same error report. Any problem is listed by line and field and nothing is written.
 """
 
 from pathlib import Path
@@ -12,11 +12,9 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from tqdm import tqdm
 
 from backend.audit import audit_as
-from disclosure.services.imports import case_schedule_import, parse_csv
-from forces.models import Organisation
+from disclosure.services.imports import case_schedule_import
 
 
 class Command(BaseCommand):
@@ -34,18 +32,10 @@ class Command(BaseCommand):
         except get_user_model().DoesNotExist:
             raise CommandError(f"No active user {username!r}.") from None
         try:
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
+            with path.open("rb") as source, audit_as(actor):
+                result = case_schedule_import(actor=actor, source=source)
+        except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc}") from exc
-        try:
-            rows = parse_csv(text)
-            with tqdm(total=len(rows), unit="row", disable=None, file=self.stderr) as bar, audit_as(actor):
-                result = case_schedule_import(
-                    actor=actor,
-                    rows=rows,
-                    visible_forces=Organisation.objects.visible_to(actor).forces(),
-                    progress=lambda done: bar.update(1),
-                )
         except ValidationError as exc:
             for where, messages in exc.message_dict.items():
                 for message in messages:
