@@ -6,6 +6,7 @@
 #   make run            migrate, load demo data, runserver on 127.0.0.1:$(PORT)
 #   make test           pytest on SQLite, in parallel; extra arguments in PYTEST_ARGS
 #   make test-postgres  pytest against a throw-away PostgreSQL 15 cluster (scripts/test-postgres.sh)
+#   make fuzz           schemathesis over every API operation as three roles, larger budget (FUZZ_EXAMPLES)
 #   make lint / check   ruff and mypy; migrations, OpenAPI schema and deploy checks
 #
 # DATABASE_URL, DEMO_PASSWORD and the other settings variables (see .env.example) pass
@@ -37,7 +38,7 @@ UV_COMPILE := $(BIN)/uv pip compile --quiet --generate-hashes --python-version 3
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install lock lock-check run test test-postgres lint check bench clean
+.PHONY: help install lock lock-check run test test-postgres fuzz lint check bench clean
 
 help:
 	@echo "Targets:"
@@ -48,6 +49,7 @@ help:
 	@echo "  run            migrate, seed_demo, runserver on 127.0.0.1:\$$PORT (default 8000)"
 	@echo "  test           pytest -n auto on SQLite (extra args: PYTEST_ARGS='-k auth')"
 	@echo "  test-postgres  pytest against a throw-away PostgreSQL 15 cluster (extra args: PYTEST_ARGS)"
+	@echo "  fuzz           schemathesis, every operation x 3 roles, FUZZ_EXAMPLES (default 50) + coverage phase"
 	@echo "  lint           ruff check, ruff format --check and mypy (strict on services and selectors)"
 	@echo "  check          migrations up to date, OpenAPI schema valid, production check --deploy"
 	@echo "  bench          run scripts/bench.sh"
@@ -96,6 +98,13 @@ test: install
 
 test-postgres: install
 	bash scripts/test-postgres.sh $(PYTEST_ARGS)
+
+# `make test` runs the same module on a small budget (3 examples, no coverage phase).
+# One process, so the tally of cases and 5xx printed at the end covers the whole run.
+FUZZ_EXAMPLES ?= 50
+fuzz: install
+	env -u DATABASE_URL -u DATABASE_URL_FILE FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_COVERAGE=1 \
+		$(BIN)/pytest -n 0 -q -s -p no:logging tests/test_fuzz.py -k test_fuzz_api $(PYTEST_ARGS)
 
 # Every check runs, so one pass reports everything; the target fails if any does. mypy
 # (pyproject.toml [tool.mypy], with django-stubs and DRF stubs) loads the test settings.

@@ -14,6 +14,10 @@ Two CPS Areas: CPS-NW with forces GMP and LANCS, and CPS-SE with force KENT. The
 - ``outsider``      CPS-SE disclosure lead, all streams (another Area)
 - ``kent_lead``     KENT disclosure lead, Crown Court stream (another Area's force)
 - ``nobody``        signed in, no membership
+
+and, outside ``CAST`` (it cannot sign in, so the "signed in" tables of tests skip it):
+
+- ``deactivated``   a former GMP disclosure lead, Crown Court stream: membership kept, ``is_active=False``
 """
 
 from dataclasses import dataclass
@@ -40,6 +44,7 @@ CAST = (
     "kent_lead",
     "nobody",
 )
+DEACTIVATED = "deactivated"
 
 
 @dataclass
@@ -83,6 +88,10 @@ def make_world() -> World:
         users[key] = UserFactory(username=key.replace("_", "-"), is_staff=role == Role.ORG_ADMIN)
         member(users[key], organisation, role, stream)
     users["nobody"] = UserFactory(username="nobody")
+    users[DEACTIVATED] = UserFactory(username=DEACTIVATED)
+    member(users[DEACTIVATED], gmp, Role.DISCLOSURE_LEAD, Stream.CC)
+    users[DEACTIVATED].is_active = False  # left the force: the account is switched off, nothing else removed
+    users[DEACTIVATED].save(update_fields=["is_active"])
     return World(nw=nw, gmp=gmp, lancs=lancs, se=se, kent=kent, users=users)
 
 

@@ -215,6 +215,11 @@ SPECTACULAR_SETTINGS = {
         "ActionItemStatusEnum": "reports.models.ActionItemStatus",
     },
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Every error status any view can answer, in the one error shape (backend/api/schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "backend.api.schema.document_errors",
+    ],
 }
 
 # --- Internationalisation and static files -------------------------------------------

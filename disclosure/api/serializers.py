@@ -234,10 +234,10 @@ class DipSampleReopenInputSerializer(serializers.Serializer):
 class DipSampleOutputSerializer(serializers.ModelSerializer):
     force = serializers.SlugRelatedField(slug_field="code", read_only=True)
     area = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    cps_lead = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    police_lead = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    cps_signed_off_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    police_signed_off_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    cps_lead = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    police_lead = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    cps_signed_off_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    police_signed_off_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     selection = serializers.SerializerMethodField(help_text="Ids of the sampled schedules, in draw order.")
     sampled = SampledScheduleOutputSerializer(
         many=True, read_only=True, help_text="Each sampled schedule: drawn at random or added by hand, assessable."

@@ -7,7 +7,7 @@ from forces.selectors import summaries_readable
 
 
 class OrganisationOutputSerializer(serializers.ModelSerializer):
-    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    area = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)  # an Area has none
 
     class Meta:
         model = Organisation
