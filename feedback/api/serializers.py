@@ -68,8 +68,11 @@ class FeedbackOutputSerializer(serializers.ModelSerializer):
     defect_codes = serializers.SerializerMethodField(help_text="Category codes of the defects, sorted.")
     is_overdue = serializers.BooleanField(read_only=True)
     message_count = serializers.IntegerField(read_only=True)
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    responded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    responded_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    # Blank until the force responds: the schema says so (the fuzzer holds answers to it).
+    outcome = serializers.ChoiceField(choices=Outcome.choices, allow_blank=True, read_only=True)
+    ico_reported = serializers.ChoiceField(choices=IcoReported.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Feedback
