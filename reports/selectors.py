@@ -94,8 +94,9 @@ def force_summary(
         **headline,
         "defects_by_category": [{"code": c, "name": n, "count": k} for c, n, k in _CATEGORIES],
         "defects_by_severity": {"minor": 12, "significant": 17, "critical": 6},
-        "by_stream": {"mc": _headline(1), "cc": _headline(2), "rasso": _headline(3)},
+        "by_stream": [{"stream": name, **_headline(n)} for n, name in enumerate(("mc", "cc", "rasso"), start=1)],
         "monthly": monthly,
+        "action_items": {"open": 3, "overdue": 1},
         "previous": _headline(0),
     }
 
@@ -105,7 +106,7 @@ def area_comparison(*, user, area: Organisation, date_from, date_to, stream=None
     if area.kind != OrganisationKind.CPS_AREA or not _may_read(user, area):
         raise Http404("No such Area.")
     forces = [
-        {"code": force.code, "name": force.name, **_headline(len(force.code))}
+        {"force": force.code, "name": force.name, **_headline(len(force.code)), "differs": None}
         for force in Organisation.objects.filter(area=area).order_by("code")
     ]
     return {
@@ -114,7 +115,6 @@ def area_comparison(*, user, area: Organisation, date_from, date_to, stream=None
         "stream": stream,
         "forces": forces,
         "total": _headline(10),
-        "differs": [forces[0]["code"]] if forces else [],
     }
 
 

@@ -109,6 +109,23 @@ def _unlock(who, t):
 AREA_ADMINS = {"GMP": {"superuser", "cps_admin"}, "LANCS": {"superuser", "cps_admin"}, "KENT": {"superuser"}}
 
 
+#: Who may export each organisation's figures (a pack or the poster): for a force, the members of the
+#: force and of its Area (its summary's readers); for an Area, the Area's own members (its comparison's).
+PACK_READERS = {
+    "GMP": {"superuser", "cps_lead", "cps_quality", "cps_admin", "gmp_lead", "gmp_mc_lead", "gmp_chief", "gmp_admin"},
+    "LANCS": {"superuser", "cps_lead", "cps_quality", "cps_admin", "lancs_lead"},
+    "KENT": {"superuser", "outsider", "kent_lead"},
+    "CPS-NW": {"superuser", "cps_lead", "cps_quality", "cps_admin"},
+    "CPS-SE": {"superuser", "outsider"},
+}
+
+
+def _pack(who, t):
+    if who == ANON:
+        return 401
+    return 200 if who in PACK_READERS[t] else 404
+
+
 @dataclass
 class Endpoint:
     route: str
@@ -403,6 +420,14 @@ ENDPOINTS = [
         targets=TARGETS,
     ),
     Endpoint("defect-detail", "delete", _detail("defects", "defect"), _write(_is_cc_lead, 204), targets=TARGETS),
+    # --- exports ---
+    Endpoint(
+        "organisation-pack",
+        "get",
+        lambda w, t: f"/api/v1/organisations/{t}/pack/?format=csv&from=2025-01-01&to=2025-12-31&reason=Matrix+check",
+        _pack,
+        targets=(*TARGETS, "CPS-NW", "CPS-SE"),
+    ),
 ]
 
 

@@ -109,7 +109,24 @@ def headline_rows(figures: dict, previous: dict | None) -> list[tuple[str, objec
     ]
     rows += [pair(label, "ratings", NUMBER, key) for key, label in RATINGS]
     rows += [pair(label, "feedback", NUMBER, key) for key, label in FEEDBACK]
+    if "action_items" in figures:
+        rows += [pair("Action items open", "action_items", NUMBER, "open")]
+        rows += [pair("Action items overdue", "action_items", NUMBER, "overdue")]
     return rows
+
+
+def _by_stream(by_stream) -> list[tuple[str, dict]]:
+    """``{stream: figures}`` or ``[{"stream": ..., **figures}]``, as (stream, figures) pairs."""
+    if isinstance(by_stream, dict):
+        return list(by_stream.items())
+    return [(str(row.get("stream")), row) for row in by_stream or []]
+
+
+def _differs(force: dict, listed: set[str]) -> str:
+    """Whether a force's rate differs from the rest of its Area: its own ``differs`` or the Area's list."""
+    if "differs" in force:
+        return str(force["differs"] or "no")
+    return "yes" if _code(force.get("code") or force.get("force")) in listed else "no"
 
 
 def _force_section(summary: dict) -> Section:
@@ -159,7 +176,7 @@ def _force_section(summary: dict) -> Section:
                     *((figures.get("defective_rate") or {}).get(key) for key in ("value", "ci_low", "ci_high")),
                     figures.get("drs_complete_rate"),
                 ]
-                for stream, figures in (summary.get("by_stream") or {}).items()
+                for stream, figures in _by_stream(summary.get("by_stream"))
             ],
             ["text", NUMBER, PERCENT, PERCENT, PERCENT, PERCENT],
         ),
@@ -176,7 +193,8 @@ def _force_section(summary: dict) -> Section:
 def _comparison_section(comparison: dict) -> Section:
     code = _code(comparison.get("area"))
     forces = comparison.get("forces") or []
-    differs = set(comparison.get("differs") or [])
+    differs = comparison.get("differs")
+    differs = set(differs) if isinstance(differs, list) else set()
     header = [
         "Force",
         "Name",
@@ -203,10 +221,7 @@ def _comparison_section(comparison: dict) -> Section:
             differs_text,
         ]
 
-    rows = [
-        row(_code(f.get("code") or f.get("force")), f.get("name", ""), f, "yes" if f.get("code") in differs else "no")
-        for f in forces
-    ]
+    rows = [row(_code(f.get("code") or f.get("force")), f.get("name", ""), f, _differs(f, differs)) for f in forces]
     total = comparison.get("total") or {}
     rows.append(row("Area", code, total, ""))
     table = Table(

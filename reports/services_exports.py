@@ -1,0 +1,78 @@
+"""Exports are disclosures: each pack or poster leaves one audit entry with who, when, what and why.
+
+DPA 2018 Part 3 s.62 asks for a log of disclosures; docs/architecture.md ("Audit") files it with
+the other entries, under the Area and force it concerns, so the same people read it.
+"""
+
+import hashlib
+
+from auditlog.cid import get_cid
+from auditlog.context import auditlog_value
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from audit.models import AuditEvent
+from backend.audit import keyed_hash
+from forces.models import Organisation
+
+#: The longest reason accepted (the audit log's column holds its keyed hash, but the rule is the user's).
+REASON_MAX_LENGTH = 500
+
+
+def export_reason_clean(reason: str | None) -> str:
+    """The reason given for an export, stripped; ValidationError naming ``reason`` when missing or too long."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why you are exporting these figures (it is kept in the audit log)."})
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError({"reason": f"Keep the reason to {REASON_MAX_LENGTH} characters at most."})
+    return reason
+
+
+@transaction.atomic
+def export_record(
+    *, actor, organisation: Organisation, reason: str, what: dict, content: bytes, filename: str
+) -> AuditEvent:
+    """Log one export of ``content`` about ``organisation`` as a disclosure; return the entry.
+
+    Call it once the file is made and before it is sent. The entry is an ``access`` entry on the
+    organisation, filed under its Area and (for a force) the force, with:
+
+    - ``additional_data["disclosure"]``: ``what`` (the kind of export, format, period, stream,
+      meeting id), the file name, its size and its SHA-256, so the file handed out can be proved;
+    - ``reason``: the keyed hash of the reason the user gave, never its text (the log is append-only
+      and a typed reason may hold what must later be erased: docs/decisions/0008-audit-integrity.md).
+
+    Raises ValidationError naming ``reason`` when it is missing or too long (nothing is logged).
+    """
+    reason = export_reason_clean(reason)
+    try:
+        context = auditlog_value.get()
+    except LookupError:
+        context = {}
+    area_id, force_id = organisation.audit_scope()
+    kind = what.get("kind", "export")
+    return AuditEvent.objects.create(
+        content_type=ContentType.objects.get_for_model(Organisation),
+        object_pk=str(organisation.pk),
+        object_id=organisation.pk,
+        object_repr=f"Export: {kind} ({what.get('format', '')}) of {organisation.code}",
+        action=AuditEvent.Action.ACCESS,
+        actor=actor,
+        actor_email=getattr(actor, "email", None) or None,
+        remote_addr=context.get("remote_addr"),
+        remote_port=context.get("remote_port"),
+        cid=get_cid(),
+        area_id=area_id,
+        force_id=force_id,
+        reason=keyed_hash(reason),
+        additional_data={
+            "disclosure": {
+                **what,
+                "filename": filename,
+                "bytes": len(content),
+                "sha256": hashlib.sha256(content).hexdigest(),
+            }
+        },
+    )

@@ -1,0 +1,200 @@
+"""Meeting packs and the poster: parsed back (PDF text, XLSX cells, CSV rows), audited once with the reason.
+
+Expectations come from ``force_summary`` / ``area_comparison`` called here, formatted by hand
+(a rate 0.4833 reads "48.3%"), never from the exporters' own helpers.
+"""
+
+import csv
+import datetime
+import hashlib
+import io
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from audit.models import AuditEvent
+from reports import selectors
+from reports.exports import render_pack
+from tests.audit.hashing import expected_hash
+
+FROM, TO = datetime.date(2025, 1, 1), datetime.date(2025, 12, 31)
+REASON = "Quarterly joint disclosure forum, January."
+QUERY = {"from": FROM.isoformat(), "to": TO.isoformat(), "reason": REASON}
+
+
+def percent(value) -> str:
+    return "\u2013" if value is None else f"{value * 100:.1f}%"
+
+
+def pdf_text(content: bytes) -> tuple[str, int]:
+    reader = PdfReader(io.BytesIO(content))
+    return "\n".join(page.extract_text() for page in reader.pages), len(reader.pages)
+
+
+def gmp_summary(world):
+    return selectors.force_summary(user=world.gmp_chief, force=world.gmp, date_from=FROM, date_to=TO)
+
+
+def disclosures():
+    return AuditEvent.objects.filter(action=AuditEvent.Action.ACCESS, additional_data__has_key="disclosure")
+
+
+def test_a_force_pack_pdf_holds_the_headline_figures_and_is_audited_once_with_its_reason(world, client_for):
+    summary = gmp_summary(world)
+    response = client_for(world.gmp_chief).get("/api/v1/organisations/GMP/pack/", {**QUERY, "format": "pdf"})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    text, _ = pdf_text(response.content)
+    assert "GMP" in text
+    assert f"Schedules assessed: {summary['schedules_assessed']}" in text
+    assert f"Defective rate: {percent(summary['defective_rate']['value'])}" in text
+    if summary["defective_rate"]["value"] is not None:
+        low, high = summary["defective_rate"]["ci_low"], summary["defective_rate"]["ci_high"]
+        assert f"95% CI {percent(low)}\u2013{percent(high)}" in text
+    assert "Monthly trend" in text
+    assert "Top defect categories" in text
+    top = summary["defects_by_category"][0]
+    assert top["code"] in text
+    assert "Overdue feedback and open actions" in text
+
+    event = disclosures().get()
+    assert event.actor == world.gmp_chief
+    assert (event.area, event.force) == (world.nw, world.gmp)
+    assert event.reason == expected_hash(REASON)
+    assert REASON not in str(event.additional_data)
+    disclosure = event.additional_data["disclosure"]
+    assert disclosure["format"] == "pdf"
+    assert disclosure["organisation"] == "GMP"
+    assert (disclosure["from"], disclosure["to"]) == ("2025-01-01", "2025-12-31")
+    assert disclosure["sha256"] == hashlib.sha256(response.content).hexdigest()
+
+
+def test_a_force_pack_workbook_has_a_sheet_per_table_with_the_figures(world, client_for):
+    summary = gmp_summary(world)
+    response = client_for(world.gmp_chief).get("/api/v1/organisations/GMP/pack/", {**QUERY, "format": "xlsx"})
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert {"Headline figures", "Monthly trend", "Defect categories", "Defects by severity", "By stream"} <= set(
+        workbook.sheetnames
+    )
+    headline = {row[0]: row[1] for row in workbook["Headline figures"].iter_rows(min_row=2, values_only=True)}
+    assert headline["Schedules assessed"] == summary["schedules_assessed"]
+    assert headline["Defective rate"] == summary["defective_rate"]["value"]
+    assert headline["Defective rate, 95% CI low"] == summary["defective_rate"]["ci_low"]
+    assert headline["Feedback overdue"] == summary["feedback"]["overdue"]
+    months = [row[0] for row in workbook["Monthly trend"].iter_rows(min_row=2, values_only=True)]
+    assert months == [str(month["month"])[:7] for month in summary["monthly"]]
+    categories = [row[:3] for row in workbook["Defect categories"].iter_rows(min_row=2, values_only=True)]
+    assert categories == [(c["code"], c["name"], c["count"]) for c in summary["defects_by_category"]]
+    assert disclosures().count() == 1
+
+
+def test_a_force_pack_csv_holds_every_table_led_by_its_name(world, client_for):
+    summary = gmp_summary(world)
+    response = client_for(world.gmp_chief).get("/api/v1/organisations/GMP/pack/", {**QUERY, "format": "csv"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    headline = {row[1]: row[2] for row in rows if row and row[0] == "Headline figures"}
+    assert headline["Schedules assessed"] == str(summary["schedules_assessed"])
+    rate = summary["defective_rate"]["value"]
+    assert headline["Defective rate"] == ("" if rate is None else str(rate))
+    monthly = [row for row in rows if row and row[0] == "Monthly trend"]
+    assert len(monthly) == 1 + len(summary["monthly"])  # the header and one row a month
+    assert disclosures().count() == 1
+
+
+def test_the_poster_of_an_area_is_one_page_with_each_force(world, client_for):
+    comparison = selectors.area_comparison(user=world.cps_quality, area=world.nw, date_from=FROM, date_to=TO)
+    response = client_for(world.cps_quality).get("/api/v1/organisations/CPS-NW/pack/", {**QUERY, "format": "poster"})
+    assert response.status_code == 200
+    text, pages = pdf_text(response.content)
+    assert pages == 1
+    assert "headline figures" in text
+    assert str(comparison["total"]["schedules_assessed"]) in text
+    for force in comparison["forces"]:
+        code = force.get("force") or force.get("code")
+        assert code in text
+    event = disclosures().get()
+    assert (event.area, event.force, event.actor) == (world.nw, None, world.cps_quality)
+    assert event.additional_data["disclosure"]["kind"] == "poster"
+
+
+@pytest.mark.parametrize("reason", [None, "", "   "])
+def test_it_refuses_an_export_without_a_reason_and_logs_nothing(world, client_for, reason):
+    query = {**QUERY, "format": "pdf"}
+    query.pop("reason")
+    if reason is not None:
+        query["reason"] = reason
+    response = client_for(world.gmp_chief).get("/api/v1/organisations/GMP/pack/", query)
+    assert response.status_code == 400
+    assert "reason" in response.json()["fields"]
+    assert not disclosures().exists()
+
+
+def test_it_refuses_an_unknown_format_by_name(world, client_for):
+    response = client_for(world.gmp_chief).get("/api/v1/organisations/GMP/pack/", {**QUERY, "format": "docx"})
+    assert response.status_code == 400
+    assert set(response.json()["fields"]) == {"format"}
+    assert not disclosures().exists()
+
+
+def test_it_refuses_a_malformed_period_by_field(world, client_for):
+    response = client_for(world.gmp_chief).get(
+        "/api/v1/organisations/GMP/pack/", {**QUERY, "from": "2025-13-01", "format": "csv"}
+    )
+    assert response.status_code == 400
+    assert "from" in response.json()["fields"]
+    assert not disclosures().exists()
+
+
+@pytest.mark.parametrize("code", ["LANCS", "KENT"])
+def test_a_chief_officer_gets_404_for_another_force_s_pack(world, client_for, code):
+    response = client_for(world.gmp_chief).get(f"/api/v1/organisations/{code}/pack/", {**QUERY, "format": "pdf"})
+    assert response.status_code == 404
+    assert not disclosures().exists()
+
+
+def test_a_chief_officer_gets_404_for_the_area_pack(world, client_for):
+    response = client_for(world.gmp_chief).get("/api/v1/organisations/CPS-NW/pack/", {**QUERY, "format": "poster"})
+    assert response.status_code == 404
+    assert not disclosures().exists()
+
+
+def test_spreadsheet_cells_that_look_like_formulas_are_written_as_text(world):
+    summary = gmp_summary(world)
+    summary["defects_by_category"] = [{"code": "D01", "name": '=HYPERLINK("http://x.test","y")', "count": 3}]
+    content, _, _ = render_pack(summary, "csv")
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    names = [row[2] for row in rows if row and row[0] == "Defect categories"][1:]
+    assert names == ['\'=HYPERLINK("http://x.test","y")']
+    workbook = load_workbook(io.BytesIO(render_pack(summary, "xlsx")[0]))
+    cell = workbook["Defect categories"]["B2"]
+    assert cell.data_type == "s" and cell.value.startswith("'=")
+
+
+def test_a_meeting_snapshot_renders_each_force_and_the_open_actions(world):
+    """Meetings keep {force code: summary}; the meeting pack renders from that frozen dict alone."""
+    summary = gmp_summary(world)
+    snapshot = {
+        "title": "Joint disclosure forum",
+        "period": summary["period"],
+        "summaries": {"GMP": summary},
+        "actions": [
+            {"owner": "GMP", "description": "Refresher on MG6C descriptions", "due_on": "2026-02-01", "status": "open"},
+            {"owner": "GMP", "description": "Already finished", "due_on": "2026-01-01", "status": "done"},
+        ],
+    }
+    content, content_type, filename = render_pack(snapshot, "pdf")
+    text, _ = pdf_text(content)
+    assert content_type == "application/pdf" and filename.endswith(".pdf")
+    assert "Joint disclosure forum" in text
+    assert f"Schedules assessed: {summary['schedules_assessed']}" in text
+    assert "Refresher on MG6C descriptions" in text
+    assert "Already finished" not in text
+    workbook = load_workbook(io.BytesIO(render_pack(snapshot, "xlsx")[0]))
+    assert [row[1] for row in workbook["Open actions"].iter_rows(min_row=2, values_only=True)] == [
+        "Refresher on MG6C descriptions"
+    ]
