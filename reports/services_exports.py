@@ -5,16 +5,20 @@ the other entries, under the Area and force it concerns, so the same people read
 """
 
 import hashlib
+from collections.abc import Mapping
 
 from auditlog.cid import get_cid
 from auditlog.context import auditlog_value
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from audit.models import AuditEvent
 from backend.audit import keyed_hash
-from forces.models import Organisation
+from forces.models import Organisation, OrganisationKind, Stream
+from reports import selectors
+from reports.exports import FORMATS, render_pack
 
 #: The longest reason accepted (the audit log's column holds its keyed hash, but the rule is the user's).
 REASON_MAX_LENGTH = 500
@@ -76,3 +80,58 @@ def export_record(
             }
         },
     )
+
+
+def pack_figures(*, user, organisation: Organisation, date_from, date_to, stream, today) -> dict:
+    """What a pack is made of: a force's summary, or an Area's comparison (Http404 when not the user's to read)."""
+    if organisation.kind == OrganisationKind.POLICE_FORCE:
+        return selectors.force_summary(
+            user=user, force=organisation, date_from=date_from, date_to=date_to, stream=stream, today=today
+        )
+    return selectors.area_comparison(
+        user=user, area=organisation, date_from=date_from, date_to=date_to, stream=stream, today=today
+    )
+
+
+@transaction.atomic
+def pack_export(*, actor, organisation: Organisation, params: Mapping, via: str) -> tuple[bytes, str, str]:
+    """Make the pack (or poster) that ``params`` ask for and log it as a disclosure; ``(bytes, type, name)``.
+
+    ``params``: ``format`` (``pdf`` by default, ``xlsx``, ``csv``, ``poster``), ``reason`` (required),
+    ``from``/``to`` (``reports.selectors.summary_window``), ``stream``. ``via`` says where it was asked
+    (``api``, ``admin``) and is logged. Raises ValidationError naming every bad parameter (nothing is
+    made or logged), Http404 when ``actor`` may not read the organisation's figures.
+    """
+    errors = {}
+    fmt = str(params.get("format") or "pdf").strip().lower()
+    if fmt not in FORMATS:
+        errors["format"] = [f"Choose one of {', '.join(FORMATS)}."]
+    stream = params.get("stream") or None
+    if stream is not None and stream not in Stream.values:
+        errors["stream"] = [f"Choose one of {', '.join(Stream.values)}."]
+    try:
+        reason = export_reason_clean(params.get("reason"))
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    today = timezone.localdate()
+    try:
+        date_from, date_to = selectors.summary_window(params.get("from"), params.get("to"), today)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    data = pack_figures(
+        user=actor, organisation=organisation, date_from=date_from, date_to=date_to, stream=stream, today=today
+    )
+    content, content_type, filename = render_pack(data, fmt)
+    what = {
+        "kind": "poster" if fmt == "poster" else "pack",
+        "format": fmt,
+        "organisation": organisation.code,
+        "from": date_from.isoformat(),
+        "to": date_to.isoformat(),
+        "stream": stream,
+        "via": via,
+    }
+    export_record(actor=actor, organisation=organisation, reason=reason, what=what, content=content, filename=filename)
+    return content, content_type, filename

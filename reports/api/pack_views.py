@@ -2,12 +2,10 @@
 
 Thin: the organisation is found through the scoped queryset (404 outside your scope), the figures
 come from ``reports.selectors`` (404 when you may not read them), the file from ``reports.exports``,
-and the disclosure is logged by ``reports.services_exports`` before the file is sent.
+and the disclosure is logged (``reports.services_exports.pack_export``) before the file is sent.
 """
 
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.decorators import action
@@ -16,10 +14,9 @@ from rest_framework.renderers import JSONRenderer
 
 from backend.api.viewsets import TenantScopedViewSet
 from forces import selectors as force_selectors
-from forces.models import Organisation, OrganisationKind
-from reports import selectors
-from reports.exports import FORMATS, render_pack
-from reports.services_exports import export_reason_clean, export_record
+from forces.models import Organisation
+from reports.exports import FORMATS
+from reports.services_exports import pack_export
 
 
 class PackContentNegotiation(BaseContentNegotiation):
@@ -32,51 +29,8 @@ class PackContentNegotiation(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-def pack_figures(*, user, organisation: Organisation, date_from, date_to, stream, today) -> dict:
-    """The figures a pack is made of: a force's summary, or an Area's comparison (Http404 if not yours)."""
-    if organisation.kind == OrganisationKind.POLICE_FORCE:
-        return selectors.force_summary(
-            user=user, force=organisation, date_from=date_from, date_to=date_to, stream=stream, today=today
-        )
-    return selectors.area_comparison(
-        user=user, area=organisation, date_from=date_from, date_to=date_to, stream=stream, today=today
-    )
-
-
-def pack_response(*, user, organisation: Organisation, params, what: dict) -> HttpResponse:
-    """Check the query, make the file, log the disclosure, answer with the file (also used by the admin)."""
-    errors = {}
-    fmt = (params.get("format") or "pdf").strip().lower()
-    if fmt not in FORMATS:
-        errors["format"] = [f"Choose one of {', '.join(FORMATS)}."]
-    stream = params.get("stream") or None
-    if stream is not None and stream not in {"mc", "cc", "rasso"}:
-        errors["stream"] = ["Choose one of mc, cc, rasso."]
-    try:
-        reason = export_reason_clean(params.get("reason"))
-    except ValidationError as error:
-        errors.update(error.message_dict)
-    today = timezone.localdate()
-    try:
-        date_from, date_to = selectors.summary_window(params.get("from"), params.get("to"), today)
-    except ValidationError as error:
-        errors.update(error.message_dict)
-    if errors:
-        raise ValidationError(errors)
-    data = pack_figures(
-        user=user, organisation=organisation, date_from=date_from, date_to=date_to, stream=stream, today=today
-    )
-    content, content_type, filename = render_pack(data, fmt)
-    what = {
-        **what,
-        "kind": "poster" if fmt == "poster" else what.get("kind", "pack"),
-        "format": fmt,
-        "organisation": organisation.code,
-        "from": date_from.isoformat(),
-        "to": date_to.isoformat(),
-        "stream": stream,
-    }
-    export_record(actor=user, organisation=organisation, reason=reason, what=what, content=content, filename=filename)
+def file_response(content: bytes, content_type: str, filename: str) -> HttpResponse:
+    """A download that no cache keeps and no browser sniffs into something else."""
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
@@ -120,4 +74,6 @@ class OrganisationPackViewSet(TenantScopedViewSet):
         logged as a disclosure with its `reason`.
         """
         organisation = self.get_object()
-        return pack_response(user=request.user, organisation=organisation, params=request.query_params, what={})
+        return file_response(
+            *pack_export(actor=request.user, organisation=organisation, params=request.query_params, via="api")
+        )
