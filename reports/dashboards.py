@@ -87,6 +87,7 @@ def _figures(figures: dict) -> list[dict]:
 def _context(request, *, organisation, title, date_from, date_to, stream, errors) -> dict:
     return {
         **admin.site.each_context(request),
+        "is_nav_sidebar_enabled": False,  # a chief officer's sidebar would only say there is nothing to see
         "title": title,
         "organisation": organisation,
         "period": {"from": date_from.isoformat(), "to": date_to.isoformat()},

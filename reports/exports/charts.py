@@ -85,6 +85,7 @@ def comparison_chart(forces: list[dict], *, fmt: str = "png", width: float = 7.0
             axis.barh(y, value, color=BARS)
             axis.errorbar(value, y, xerr=[[value - low], [high - value]], color=CPS_BLUE, capsize=4, fmt="o")
         axis.set_yticks(range(len(shown)), [code for code, _ in shown])
+        axis.invert_yaxis()  # the first force on top, as in the table
         axis.set_xlim(0, 100)
         axis.set_xlabel("Defective schedules (%), with 95% interval")
         figure.tight_layout()
