@@ -135,3 +135,61 @@ def pack_export(*, actor, organisation: Organisation, params: Mapping, via: str)
     }
     export_record(actor=actor, organisation=organisation, reason=reason, what=what, content=content, filename=filename)
     return content, content_type, filename
+
+
+#: A meeting's pack is a pack (the poster is of an Area's or a force's live figures).
+MEETING_FORMATS = ("pdf", "xlsx", "csv")
+
+
+def meeting_snapshot_for_pack(meeting) -> dict:
+    """The dict ``render_pack`` takes for a meeting: its frozen summaries, its open actions, its period.
+
+    ``meeting.snapshot`` is ``{force code: force summary}`` as frozen when the meeting was created
+    (or already ``{"summaries": ..., ...}``); nothing here reads the figures again.
+    """
+    snapshot = meeting.snapshot or {}
+    summaries = snapshot.get("summaries", snapshot) if isinstance(snapshot, dict) else snapshot
+    actions = [
+        {
+            "owner": getattr(item.owner, "code", item.owner),
+            "description": item.description,
+            "due_on": item.due_on.isoformat() if item.due_on else "",
+            "status": item.status,
+        }
+        for item in meeting.action_items.all()
+    ]
+    kind = meeting.get_kind_display() if hasattr(meeting, "get_kind_display") else str(meeting.kind)
+    return {
+        "title": f"{kind}, {meeting.held_on.isoformat()}",
+        "area": meeting.area.code,
+        "period": {"from": meeting.period_start.isoformat(), "to": meeting.period_end.isoformat()},
+        "summaries": summaries,
+        "comparison": snapshot.get("comparison") if isinstance(snapshot, dict) else None,
+        "actions": actions,
+    }
+
+
+@transaction.atomic
+def meeting_pack_export(*, actor, meeting, params: Mapping, via: str) -> tuple[bytes, str, str]:
+    """The pack of a meeting's frozen figures (``format`` pdf, xlsx or csv; ``reason`` required), logged.
+
+    ``meeting`` must have been found through ``Meeting.objects.visible_to(actor)`` (404 otherwise,
+    by the caller). The disclosure is filed under the meeting's Area, and its force when it
+    covers exactly one. Raises ValidationError naming ``format`` or ``reason``.
+    """
+    errors = {}
+    fmt = str(params.get("format") or "pdf").strip().lower()
+    if fmt not in MEETING_FORMATS:
+        errors["format"] = [f"Choose one of {', '.join(MEETING_FORMATS)}."]
+    try:
+        reason = export_reason_clean(params.get("reason"))
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    content, content_type, filename = render_pack(meeting_snapshot_for_pack(meeting), fmt)
+    forces = list(meeting.forces.all())
+    organisation = forces[0] if len(forces) == 1 else meeting.area
+    what = {"kind": "meeting pack", "format": fmt, "meeting": meeting.pk, "organisation": meeting.area.code, "via": via}
+    export_record(actor=actor, organisation=organisation, reason=reason, what=what, content=content, filename=filename)
+    return content, content_type, filename

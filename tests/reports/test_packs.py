@@ -10,6 +10,7 @@ import hashlib
 import io
 
 import pytest
+from django.core.exceptions import ValidationError
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
@@ -198,3 +199,42 @@ def test_a_meeting_snapshot_renders_each_force_and_the_open_actions(world):
     assert [row[1] for row in workbook["Open actions"].iter_rows(min_row=2, values_only=True)] == [
         "Refresher on MG6C descriptions"
     ]
+
+
+class _Related(list):
+    def all(self):
+        return self
+
+
+def test_a_meeting_pack_renders_the_frozen_snapshot_and_is_audited_under_the_meeting_s_force(world):
+    """``meeting_pack_export`` reads only what a ``reports.Meeting`` offers (its snapshot, not the database)."""
+    from types import SimpleNamespace
+
+    from reports.services_exports import meeting_pack_export
+
+    frozen = gmp_summary(world)
+    meeting = SimpleNamespace(
+        pk=7,
+        kind="chief_officer",
+        held_on=datetime.date(2026, 1, 15),
+        period_start=FROM,
+        period_end=TO,
+        area=world.nw,
+        forces=_Related([world.gmp]),
+        snapshot={"GMP": frozen},
+        action_items=_Related(
+            [SimpleNamespace(owner=world.gmp, description="Audit MG6C descriptions", due_on=None, status="open")]
+        ),
+    )
+    content, _, _ = meeting_pack_export(actor=world.gmp_chief, meeting=meeting, params={"reason": REASON}, via="api")
+    text, _ = pdf_text(content)
+    assert f"Schedules assessed: {frozen['schedules_assessed']}" in text
+    assert "Audit MG6C descriptions" in text
+    event = disclosures().get()
+    assert (event.area, event.force) == (world.nw, world.gmp)
+    assert event.additional_data["disclosure"]["meeting"] == 7
+    assert event.reason == expected_hash(REASON)
+    with pytest.raises(ValidationError) as refused:
+        meeting_pack_export(actor=world.gmp_chief, meeting=meeting, params={"format": "poster"}, via="api")
+    assert set(refused.value.message_dict) == {"format", "reason"}
+    assert disclosures().count() == 1
