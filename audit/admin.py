@@ -13,7 +13,8 @@ class AuditEventAdmin(LogEntryAdminMixin, admin.ModelAdmin):
     """Read-only: the audit log is append-only through the app."""
 
     list_display = ["created", "resource_url", "action", "msg_short", "user_url", "remote_addr", "area", "force"]
-    list_filter = ["action", "area", "force"]
+    # Related-row choices from the scoped entries only (the plain filter would list every organisation).
+    list_filter = ["action", ("area", admin.RelatedOnlyFieldListFilter), ("force", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["object_repr", "actor__username", "object_pk"]
     list_select_related = ["actor", "content_type", "area", "force"]
     readonly_fields = [field.name for field in AuditEvent._meta.fields]

@@ -1,11 +1,12 @@
 import django_filters
 
 from audit.models import AuditEvent
+from backend.filters import ScopedFilterSet
 
 ACTION_NAMES = {"create": 0, "update": 1, "delete": 2, "access": 3}
 
 
-class AuditEventFilter(django_filters.FilterSet):
+class AuditEventFilter(ScopedFilterSet):
     action = django_filters.ChoiceFilter(
         choices=[(name, name) for name in ACTION_NAMES],
         method="filter_action",

@@ -33,6 +33,12 @@ browsable_api_auth = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]
 
+# Django's own error responses: the API error shape under /api/, the usual pages elsewhere.
+handler400 = "backend.api.handlers.bad_request"
+handler403 = "backend.api.handlers.permission_denied"
+handler404 = "backend.api.handlers.page_not_found"
+handler500 = "backend.api.handlers.server_error"
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     # Before admin.site.urls, so this wrapped view answers /admin/login/ (every login path is rate-limited).

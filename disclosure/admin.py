@@ -1,11 +1,34 @@
-"""Admin for dip sampling. Lists are scoped by the tenancy rule; writes go through the services."""
+"""Admin for dip sampling. Lists are scoped by the tenancy rule; writes go through the services.
+
+Every choice the admin offers about tenant rows comes from the scoped queryset too: list filters
+over related rows use ``RelatedOnlyFieldListFilter`` (the related rows of the visible ones), and a
+form field over a tenant model lists ``visible_to(user)`` only.
+"""
 
 from django.contrib import admin
 
 from disclosure.models import Assessment, Case, Checklist, Criterion, Defect, DefectCategory, DipSample, Schedule
 
+SCOPED = admin.RelatedOnlyFieldListFilter  # choices: the related rows of the rows this admin lists
 
-class ScopedAdmin(admin.ModelAdmin):
+
+def scoped_choices(db_field, request, kwargs: dict) -> dict:
+    """A form field over a tenant model (one with ``visible_to``) lists only the rows the user may see."""
+    manager = db_field.remote_field.model._default_manager
+    if "queryset" not in kwargs and hasattr(manager, "visible_to"):
+        kwargs["queryset"] = manager.visible_to(request.user)
+    return kwargs
+
+
+class ScopedChoicesMixin:
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return super().formfield_for_foreignkey(db_field, request, **scoped_choices(db_field, request, kwargs))
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        return super().formfield_for_manytomany(db_field, request, **scoped_choices(db_field, request, kwargs))
+
+
+class ScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     """Read-only, scoped views of tenant rows: the API is where leads work, with its services' checks."""
 
     def get_queryset(self, request):
@@ -30,7 +53,7 @@ class ScopedAdmin(admin.ModelAdmin):
 @admin.register(Case)
 class CaseAdmin(ScopedAdmin):
     list_display = ["urn", "force", "stream", "created_at"]
-    list_filter = ["stream", "force"]
+    list_filter = ["stream", ("force", SCOPED)]
     search_fields = ["urn"]
     list_select_related = ["force"]
 
@@ -38,13 +61,13 @@ class CaseAdmin(ScopedAdmin):
 @admin.register(Schedule)
 class ScheduleAdmin(ScopedAdmin):
     list_display = ["id", "case", "kind", "revision", "received_on", "item_count", "force"]
-    list_filter = ["kind", "force"]
+    list_filter = ["kind", ("force", SCOPED)]
     search_fields = ["case__urn"]
     list_select_related = ["case", "force"]
     date_hierarchy = "received_on"
 
 
-class AssessmentInline(admin.TabularInline):
+class AssessmentInline(ScopedChoicesMixin, admin.TabularInline):
     model = Assessment
     fields = ["schedule", "rating", "drs_complete", "assessed_by"]
     readonly_fields = fields
@@ -52,11 +75,14 @@ class AssessmentInline(admin.TabularInline):
     can_delete = False
     show_change_link = True
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).visible_to(request.user)
+
 
 @admin.register(DipSample)
 class DipSampleAdmin(ScopedAdmin):
     list_display = ["id", "force", "stream", "period_start", "period_end", "status", "cps_lead", "police_lead"]
-    list_filter = ["status", "stream", "force"]
+    list_filter = ["status", "stream", ("force", SCOPED)]
     list_select_related = ["force", "cps_lead", "police_lead"]
     date_hierarchy = "period_start"
     inlines = [AssessmentInline]
@@ -65,14 +91,14 @@ class DipSampleAdmin(ScopedAdmin):
 @admin.register(Assessment)
 class AssessmentAdmin(ScopedAdmin):
     list_display = ["id", "dip_sample", "schedule", "rating", "drs_complete", "assessed_by", "force"]
-    list_filter = ["rating", "drs_complete", "force"]
+    list_filter = ["rating", "drs_complete", ("force", SCOPED)]
     list_select_related = ["dip_sample", "schedule", "assessed_by", "force"]
 
 
 @admin.register(Defect)
 class DefectAdmin(ScopedAdmin):
     list_display = ["id", "category", "severity", "item_reference", "assessment", "force"]
-    list_filter = ["severity", "category__side", "category", "force"]
+    list_filter = ["severity", "category__side", "category", ("force", SCOPED)]
     list_select_related = ["category", "assessment", "force"]
 
 

@@ -1,5 +1,6 @@
 import django_filters
 
+from backend.filters import BooleanFilter, ScopedFilterSet, VisibleModelChoiceFilter
 from disclosure.models import (
     Assessment,
     Case,
@@ -23,7 +24,7 @@ class ForceCodeFilter(django_filters.CharFilter):
         super().__init__(**kwargs)
 
 
-class CaseFilter(django_filters.FilterSet):
+class CaseFilter(ScopedFilterSet):
     force = ForceCodeFilter()
     stream = django_filters.ChoiceFilter(choices=Stream.choices)
     urn = django_filters.CharFilter(lookup_expr="iexact")
@@ -35,21 +36,22 @@ class CaseFilter(django_filters.FilterSet):
         fields = ["force", "stream", "urn"]
 
 
-class ScheduleFilter(django_filters.FilterSet):
+class ScheduleFilter(ScopedFilterSet):
     force = ForceCodeFilter()
     stream = django_filters.ChoiceFilter(field_name="case__stream", choices=Stream.choices)
     kind = django_filters.ChoiceFilter(choices=ScheduleKind.choices)
     urn = django_filters.CharFilter(field_name="case__urn", lookup_expr="iexact")
     received_after = django_filters.DateFilter(field_name="received_on", lookup_expr="gte")
     received_before = django_filters.DateFilter(field_name="received_on", lookup_expr="lte")
-    sampled = django_filters.BooleanFilter(field_name="sampled", lookup_expr="isnull", exclude=True)
+    sampled = BooleanFilter(field_name="sampled", lookup_expr="isnull", exclude=True)
+    case = VisibleModelChoiceFilter(model=Case, label="Case id")
 
     class Meta:
         model = Schedule
         fields = ["force", "stream", "kind", "case"]
 
 
-class DipSampleFilter(django_filters.FilterSet):
+class DipSampleFilter(ScopedFilterSet):
     force = ForceCodeFilter()
     stream = django_filters.ChoiceFilter(choices=Stream.choices)
     status = django_filters.ChoiceFilter(choices=DipSampleStatus.choices)
@@ -61,24 +63,29 @@ class DipSampleFilter(django_filters.FilterSet):
         fields = ["force", "stream", "status"]
 
 
-class AssessmentFilter(django_filters.FilterSet):
+class AssessmentFilter(ScopedFilterSet):
     force = ForceCodeFilter()
     stream = django_filters.ChoiceFilter(field_name="dip_sample__stream", choices=Stream.choices)
     rating = django_filters.ChoiceFilter(choices=Rating.choices)
-    drs_complete = django_filters.BooleanFilter()
+    drs_complete = BooleanFilter()
+    dip_sample = VisibleModelChoiceFilter(model=DipSample, label="Dip sample id")
+    schedule = VisibleModelChoiceFilter(model=Schedule, label="Schedule id")
+    created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte")
+    created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte")
 
     class Meta:
         model = Assessment
         fields = ["force", "stream", "rating", "dip_sample", "schedule", "drs_complete"]
 
 
-class DefectFilter(django_filters.FilterSet):
+class DefectFilter(ScopedFilterSet):
     force = ForceCodeFilter()
     stream = django_filters.ChoiceFilter(field_name="assessment__dip_sample__stream", choices=Stream.choices)
     category = django_filters.CharFilter(field_name="category__code", lookup_expr="iexact")
     side = django_filters.ChoiceFilter(field_name="category__side", choices=Side.choices)
     severity = django_filters.ChoiceFilter(choices=Severity.choices)
-    dip_sample = django_filters.NumberFilter(field_name="assessment__dip_sample")
+    assessment = VisibleModelChoiceFilter(model=Assessment, label="Assessment id")
+    dip_sample = VisibleModelChoiceFilter(model=DipSample, field_name="assessment__dip_sample", label="Dip sample id")
     created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte")
     created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte")
 

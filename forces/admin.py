@@ -36,7 +36,7 @@ class OrganisationAdmin(admin.ModelAdmin):
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "organisation", "role", "stream", "created_at"]
-    list_filter = ["role", "stream", "organisation"]
+    list_filter = ["role", "stream", ("organisation", admin.RelatedOnlyFieldListFilter)]  # scoped choices
     search_fields = ["user__username", "organisation__code"]
     list_select_related = ["user", "organisation"]
     actions = ["unlock_accounts"]

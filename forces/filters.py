@@ -1,9 +1,10 @@
 import django_filters
 
+from backend.filters import ScopedFilterSet
 from forces.models import Organisation, OrganisationKind
 
 
-class OrganisationFilter(django_filters.FilterSet):
+class OrganisationFilter(ScopedFilterSet):
     kind = django_filters.ChoiceFilter(choices=OrganisationKind.choices)
     area = django_filters.CharFilter(field_name="area__code", lookup_expr="iexact", label="Area code")
 

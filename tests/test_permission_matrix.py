@@ -500,18 +500,37 @@ def _api_routes(resolver=None, prefix=""):
             yield pattern
 
 
-def test_every_api_route_is_in_the_matrix_and_tenant_routes_use_the_base_viewset():
-    covered = {endpoint.route for endpoint in ENDPOINTS}
+def _served_methods(pattern) -> set[str]:
+    """The HTTP methods a route answers (besides HEAD and OPTIONS), from its router mapping or its view."""
+    callback = pattern.callback
+    view_class = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
+    allowed = set(getattr(view_class, "http_method_names", ())) - {"head", "options"}
+    actions = getattr(callback, "actions", None)
+    if actions is not None:  # a ViewSet route: the router's method -> action mapping
+        return {method for method in actions if method in allowed}
+    return {method for method in allowed if hasattr(view_class, method)}
+
+
+def test_every_api_route_and_method_is_in_the_matrix_and_tenant_routes_use_the_base_viewset():
+    covered = {
+        (endpoint.route, "post" if endpoint.method == "multipart" else endpoint.method) for endpoint in ENDPOINTS
+    }
     routes = list(_api_routes())
     assert routes, "no API routes found"
+    served = set()
     for pattern in routes:
         name = pattern.name
-        assert name in covered, f"API route {name!r} is missing from the permission matrix"
+        methods = _served_methods(pattern)
+        assert methods, f"API route {name!r}: no methods found"
+        served |= {(name, method) for method in methods}
         view_class = getattr(pattern.callback, "cls", None)
         if name not in NON_TENANT_ROUTES:
             assert view_class is not None and issubclass(view_class, TenantScopedViewSet), (
                 f"API route {name!r} is not built on TenantScopedViewSet"
             )
+    missing = sorted(served - covered)
+    assert not missing, f"(route, method) pairs missing from the permission matrix: {missing}"
+    assert not covered - served, f"matrix entries for pairs no route serves: {sorted(covered - served)}"
 
 
 @pytest.mark.parametrize("method", ["get_queryset", "get_object", "get_permissions", "initial"])
@@ -525,3 +544,64 @@ def test_the_base_viewset_refuses_a_queryset_without_scoping():
 
     with pytest.raises(TypeError, match="visible_to"):
         type("Unscoped", (TenantScopedViewSet,), {"queryset": get_user_model().objects.all()})
+    mixin = type("UsersMixin", (), {"queryset": get_user_model().objects.all()})
+    with pytest.raises(TypeError, match="visible_to"):
+        type("UnscopedThroughAMixin", (mixin, TenantScopedViewSet), {})
+
+
+class _QuerysetMixin:
+    def get_queryset(self):
+        from disclosure.models import Case
+
+        return Case.objects.all()
+
+
+class _InitialMixin:
+    def initial(self, request, *args, **kwargs):
+        pass
+
+
+@pytest.mark.parametrize("mixin", [_QuerysetMixin, _InitialMixin])
+def test_the_base_viewset_refuses_a_mixin_that_defines_a_sealed_method_anywhere_in_the_hierarchy(mixin):
+    with pytest.raises(TypeError, match=mixin.__name__):
+        type("Sneaky", (mixin, TenantScopedViewSet), {})
+    with pytest.raises(TypeError, match=mixin.__name__):
+        type("SneakyAfter", (TenantScopedViewSet, mixin), {})
+    intermediate = type("Intermediate", (mixin,), {})
+    with pytest.raises(TypeError, match=f"SneakyDeep gets .* from {mixin.__name__}"):
+        type("SneakyDeep", (intermediate, TenantScopedViewSet), {})
+
+
+def _open_view():
+    from rest_framework import mixins
+    from rest_framework.permissions import AllowAny
+
+    from disclosure.api.serializers import ChecklistOutputSerializer
+    from disclosure.models import Checklist
+
+    class Open(TenantScopedViewSet, mixins.ListModelMixin):
+        queryset = Checklist.objects.all()
+        serializer_class = ChecklistOutputSerializer
+        permission_classes = [AllowAny]
+        pagination_class = None
+
+    return Open.as_view({"get": "list"})
+
+
+def test_the_base_viewset_requires_a_signed_in_user_whatever_permission_classes_say(db):
+    from rest_framework.test import APIRequestFactory
+
+    response = _open_view()(APIRequestFactory().get("/open/"))
+    assert response.status_code == 401
+
+
+def test_the_base_viewset_refuses_an_inactive_account_whatever_permission_classes_say(shared_world, db):
+    from rest_framework.test import APIRequestFactory, force_authenticate
+
+    from tests.factories import UserFactory
+
+    inactive = UserFactory(username="inactive-probe", is_active=False)
+    for user, status in ((inactive, 403), (shared_world.gmp_lead, 200)):
+        request = APIRequestFactory().get("/open/")
+        force_authenticate(request, user)
+        assert _open_view()(request).status_code == status

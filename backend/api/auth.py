@@ -12,6 +12,8 @@ from knox.views import LogoutView as KnoxLogoutView
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
+from backend.api.authentication import TokenAuthentication
+from backend.api.strict import validate_strictly
 from backend.ratelimit import LoginRateThrottle
 
 LOCKED_OUT_DETAIL = (
@@ -67,7 +69,7 @@ class LoginView(KnoxLoginView):
     )
     def post(self, request, format=None):
         data = LoginInputSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
+        validate_strictly(data)
         django_request = request._request  # axes marks the lockout on the Django request
         user = authenticate(
             request=django_request,
@@ -102,6 +104,8 @@ class LoginView(KnoxLoginView):
 class LogoutView(KnoxLogoutView):
     """Revoke the token this request was made with."""
 
+    authentication_classes = [TokenAuthentication]  # knox's, refusing a non-ASCII header with 401
+
     @extend_schema(request=None, responses={204: None}, tags=["auth"])
     def post(self, request, format=None):
         return super().post(request, format=format)
@@ -109,6 +113,8 @@ class LogoutView(KnoxLogoutView):
 
 class LogoutAllView(KnoxLogoutAllView):
     """Revoke every token of the signed-in user (log out everywhere, e.g. after a lost laptop)."""
+
+    authentication_classes = [TokenAuthentication]  # knox's, refusing a non-ASCII header with 401
 
     @extend_schema(request=None, responses={204: None}, tags=["auth"])
     def post(self, request, format=None):

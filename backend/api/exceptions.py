@@ -7,8 +7,10 @@ with a dotted/indexed path. Django's ValidationError raised by services and mode
 ``full_clean()`` is mapped here too, so a service never needs to know about HTTP.
 """
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
+from django.db.models import ProtectedError, RestrictedError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -20,6 +22,23 @@ class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_detail = "The object is not in a state that allows this."
     default_code = "invalid_state"
+
+
+#: A code for each status, for exceptions raised without a specific one (DRF's generic code is "error").
+CODES_BY_STATUS = {
+    400: "bad_request",
+    401: "not_authenticated",
+    403: "permission_denied",
+    404: "not_found",
+    405: "method_not_allowed",
+    406: "not_acceptable",
+    409: "conflict",
+    413: "request_too_large",
+    415: "unsupported_media_type",
+    429: "throttled",
+    500: "server_error",
+    503: "unavailable",
+}
 
 
 def _flatten(errors, prefix="") -> dict[str, list[str]]:
@@ -61,9 +80,13 @@ def exception_handler(exc, context):
         exc = _django_validation_to_drf(exc)
     elif isinstance(exc, InvalidStateError):
         exc = Conflict(detail=exc.message, code=exc.code)
+    elif isinstance(exc, ProtectedError | RestrictedError):
+        exc = Conflict(detail="Other records still refer to this one, so it cannot be deleted.", code="protected")
     elif isinstance(exc, IntegrityError):
         # Constraints are checked by services first; this is the race that slipped past them.
         exc = Conflict(detail="The change conflicts with existing data (a duplicate or a changed row).")
+    elif isinstance(exc, ObjectDoesNotExist):
+        exc = exceptions.NotFound()
 
     response = drf_exception_handler(exc, context)
     if response is None:
@@ -75,10 +98,15 @@ def exception_handler(exc, context):
         body["detail"] = "The request has invalid fields."
         body["fields"] = _flatten(exc.detail)
     else:
-        detail = getattr(exc, "detail", str(exc))
-        codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
-        body["code"] = codes if isinstance(codes, str) else "error"
-        body["detail"] = str(detail) if not isinstance(detail, (dict, list)) else _flatten(detail)
+        detail = getattr(exc, "detail", None) if isinstance(exc, exceptions.APIException) else str(exc)
+        codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
+        code = codes if isinstance(codes, str) and codes != exceptions.APIException.default_code else None
+        body["code"] = code or CODES_BY_STATUS.get(response.status_code, f"http_{response.status_code}")
+        if isinstance(detail, dict | list):
+            body["detail"] = str(getattr(exc, "default_detail", "")) or response.status_text
+            body["fields"] = _flatten(detail)
+        else:
+            body["detail"] = str(detail or "") or str(getattr(exc, "default_detail", "")) or response.status_text
     return Response(body, status=response.status_code, headers=_headers(response))
 
 

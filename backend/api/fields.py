@@ -6,12 +6,20 @@ not exist, so a body cannot be used to probe another tenant's ids.
 
 from rest_framework import serializers
 
+from backend.filters import is_valid_id
+
 
 class VisiblePrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     """``PrimaryKeyRelatedField`` over ``queryset.visible_to(request.user)``."""
 
     def get_queryset(self):
         return super().get_queryset().visible_to(self.context["request"].user)
+
+    def to_internal_value(self, data):
+        if not is_valid_id(data) and not isinstance(data, bool):
+            # Not an id any row can have (beyond 64 bits, a float, other scripts' digits): like a missing one.
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
 
 
 class VisibleSlugRelatedField(serializers.SlugRelatedField):

@@ -2,46 +2,122 @@
 
 The tenancy rule is applied here before any view code runs: the queryset is always
 ``<Model>.objects.visible_to(request.user)``, so a row outside the user's scope is simply
-not found (404). Subclasses cannot override ``get_queryset``, ``get_object`` or
-``get_permissions`` (a ``TypeError`` at import); they name a ``selector`` (the app's read layer,
-which starts from ``visible_to(user)``: checked on every request) and declare
-``permission_classes`` instead.
+not found (404). Neither a subclass nor a mixin anywhere in its class hierarchy may define
+the sealed methods (a ``TypeError`` at import); views name a ``selector`` (the app's read
+layer, which starts from ``visible_to(user)``: checked on every request) and declare
+``permission_classes``, which are checked only after the base's own check that the user is
+signed in and active.
+
+Input is strict (docs/decisions/0009-strict-api-input.md): a query parameter the view does not
+read, or a body field its input serializer does not take, is a 400 naming it.
 """
+
+import re
 
 from auditlog.signals import accessed
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
+from django.http import Http404
 from rest_framework import status as http_status
 from rest_framework import viewsets
+from rest_framework.exceptions import ValidationError
+from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 
+from backend.api.strict import validate_strictly
 from backend.audit import audit_set_actor, log_list_consultation
+from backend.filters import is_valid_id, query_parameter_names
 
-SEALED_METHODS = ("get_queryset", "get_object", "get_permissions", "initial")
+SEALED_METHODS = (
+    "get_queryset",
+    "get_object",
+    "get_permissions",
+    "check_permissions",
+    "check_object_permissions",
+    "initial",
+)
+#: Query parameters every view reads: the response format (``?format=api`` for the browsable API).
+COMMON_QUERY_PARAMETERS = frozenset({"format"})
+UNKNOWN_QUERY_PARAMETER = "Unknown query parameter."
+#: ``If-Match: "3"`` or ``W/"3"``: the ETag we sent, ASCII digits only.
+_IF_MATCH = re.compile(r'(?:W/)?"([0-9]{1,18})"|([0-9]{1,18})', re.ASCII)
+
+
+class IsActiveUser(BasePermission):
+    """Signed in with an active account: checked before any permission a view declares."""
+
+    def has_permission(self, request, view):
+        user = request.user
+        return bool(user and user.is_authenticated and user.is_active)
+
+
+def _may_define_sealed(klass) -> bool:
+    return klass is object or klass.__module__.split(".")[0] in {"rest_framework", "django"}
 
 
 class TenantScopedViewSet(viewsets.GenericViewSet):
     #: Set by subclasses: ``Model.objects.all()``; its queryset class must offer ``visible_to(user)``.
     queryset = None
+    #: Set by subclasses: the read selector, ``selector(user=) -> Model.objects.visible_to(user)...``;
+    #: without one, the rows are ``queryset.visible_to(user)``.
+    selector = None
     #: Reads of case-level records, detail and list, are logged as consultations (DPA 2018 s.62).
     log_consultation = False
+    #: Query parameters a view (or one action, through ``@action(extra_query_parameters=...)``) reads
+    #: besides its filters, ``ordering`` and the page ones; any other is a 400.
+    extra_query_parameters: tuple[str, ...] = ()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        for name in SEALED_METHODS:
-            if name in cls.__dict__:
-                raise TypeError(
-                    f"{cls.__qualname__} overrides {name}(), which applies the tenancy rule; "
-                    "name a selector or declare permission_classes instead."
-                )
-        queryset = cls.__dict__.get("queryset")
+        for klass in cls.__mro__:
+            if klass is TenantScopedViewSet or _may_define_sealed(klass):
+                continue
+            for name in SEALED_METHODS:
+                if name in klass.__dict__:
+                    raise TypeError(
+                        f"{cls.__qualname__} gets {name}() from {klass.__qualname__}, but {name}() applies the "
+                        "tenancy rule; name a selector or declare permission_classes instead."
+                    )
+        queryset = getattr(cls, "queryset", None)  # wherever in the hierarchy it is set
         if queryset is not None and not hasattr(queryset, "visible_to"):
             raise TypeError(f"{cls.__qualname__}.queryset must be a queryset with visible_to(user).")
+
+    def get_permissions(self):
+        # Signed in and active first, whatever a subclass declares (even AllowAny).
+        return [IsActiveUser(), *super().get_permissions()]
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         # Token authentication happens inside DRF, after the audit middleware ran.
         audit_set_actor(request.user)
+        self._refuse_unknown_query_parameters(request)
+
+    def _known_query_parameters(self) -> set[str]:
+        known = set(COMMON_QUERY_PARAMETERS) | set(self.extra_query_parameters)
+        if self.action != "list":
+            return known
+        for backend in self.filter_backends:
+            backend = backend()
+            if hasattr(backend, "get_filterset_class"):
+                filterset_class = backend.get_filterset_class(self, self.queryset)
+                if filterset_class is not None:
+                    known |= query_parameter_names(filterset_class)
+            for attribute in ("ordering_param", "search_param"):
+                if hasattr(backend, attribute):
+                    known.add(getattr(backend, attribute))
+        paginator = self.paginator
+        for attribute in ("page_query_param", "page_size_query_param", "limit_query_param", "offset_query_param"):
+            if getattr(paginator, attribute, None):
+                known.add(getattr(paginator, attribute))
+        return known
+
+    def _refuse_unknown_query_parameters(self, request) -> None:
+        if not request.query_params:
+            return
+        known = self._known_query_parameters()
+        unknown = [name for name in request.query_params if name not in known]
+        if unknown:
+            raise ValidationError({name: [UNKNOWN_QUERY_PARAMETER] for name in unknown})
 
     def get_queryset(self):
         model = self.queryset.model
@@ -57,6 +133,11 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
         return queryset
 
     def get_object(self):
+        lookup = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+        meta = self.queryset.model._meta
+        field = meta.pk if self.lookup_field == "pk" else meta.get_field(self.lookup_field)
+        if isinstance(field, models.IntegerField) and not is_valid_id(lookup):
+            raise Http404  # not an id any row can have (e.g. beyond 64 bits): like one that does not exist
         obj = super().get_object()
         if self.log_consultation and self.request.method == "GET":
             accessed.send(sender=obj.__class__, instance=obj)
@@ -77,14 +158,21 @@ class TenantScopedViewSet(viewsets.GenericViewSet):
     def validated_input(self, serializer_class, *, partial: bool = False) -> dict:
         """Validate the request body with ``serializer_class``; 400 naming every bad field."""
         serializer = serializer_class(data=self.request.data, partial=partial, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
+        validate_strictly(serializer)  # also a 400 for every field the serializer does not take
         return dict(serializer.validated_data)
 
     def row_version_from_request(self, data: dict) -> int | None:
         """The version the client read: the ``If-Match`` header (an ETag we sent) or a ``row_version`` field."""
-        header = self.request.headers.get("If-Match", "").strip().removeprefix("W/").strip('"')
+        header = self.request.headers.get("If-Match", "").strip()
         from_body = data.pop("row_version", None)
-        return int(header) if header.isdigit() else from_body
+        if from_body is not None and not is_valid_id(from_body):
+            raise ValidationError({"row_version": ["Send the row_version you read."]})
+        if not header:
+            return from_body
+        match = _IF_MATCH.fullmatch(header)
+        if match is None:
+            raise ValidationError({"If-Match": ['Send the ETag you read, e.g. "3" (or the row_version field).']})
+        return int(match.group(1) or match.group(2))
 
     def respond_with(self, service, /, *, status: int = http_status.HTTP_200_OK, **kwargs) -> Response:
         """Run ``service(actor=user, **kwargs)`` and answer with the object it returns, re-read in scope.
