@@ -66,7 +66,7 @@ class OrganisationPackViewSet(TenantScopedViewSet):
         },
         tags=["reports"],
     )
-    @action(detail=True, methods=["get"], url_path="pack")
+    @action(detail=True, methods=["get"], url_path="pack", extra_query_parameters=("reason", "from", "to", "stream"))
     def pack(self, request, code=None):
         """A meeting pack (PDF, XLSX, CSV) or the one-page headline poster of a force, or of an Area.
 
