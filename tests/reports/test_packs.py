@@ -62,6 +62,7 @@ def test_a_force_pack_pdf_holds_the_headline_figures_and_is_audited_once_with_it
 
     event = disclosures().get()
     assert event.actor == world.gmp_chief
+    assert event.remote_addr == "127.0.0.1"
     assert (event.area, event.force) == (world.nw, world.gmp)
     assert event.reason == expected_hash(REASON)
     assert REASON not in str(event.additional_data)
@@ -238,3 +239,28 @@ def test_a_meeting_pack_renders_the_frozen_snapshot_and_is_audited_under_the_mee
         meeting_pack_export(actor=world.gmp_chief, meeting=meeting, params={"format": "poster"}, via="api")
     assert set(refused.value.message_dict) == {"format", "reason"}
     assert disclosures().count() == 1
+
+
+def test_a_period_with_nothing_assessed_renders_in_every_format_with_dashes(world):
+    """No assessments: rates are null (no interval), as the summary gives them; nothing fails, nothing is invented."""
+    empty_rate = {"value": None, "ci_low": None, "ci_high": None}
+    summary = gmp_summary(world)
+    summary.update(
+        schedules_assessed=0,
+        defective_rate=empty_rate,
+        drs_complete_rate=None,
+        prosecutor_fed_back_rate=None,
+        defects_per_schedule=None,
+        defects_by_category=[],
+        monthly=[{"month": "2025-01", "schedules_assessed": 0, "defective_rate": empty_rate}],
+        previous={},
+    )
+    text, _ = pdf_text(render_pack(summary, "pdf")[0])
+    assert "Schedules assessed: 0" in text
+    assert "Defective rate: \u2013" in text
+    assert len(PdfReader(io.BytesIO(render_pack(summary, "poster")[0])).pages) == 1
+    workbook = load_workbook(io.BytesIO(render_pack(summary, "xlsx")[0]))
+    headline = {row[0]: row[1] for row in workbook["Headline figures"].iter_rows(min_row=2, values_only=True)}
+    assert headline["Defective rate"] is None
+    rows = list(csv.reader(io.StringIO(render_pack(summary, "csv")[0].decode("utf-8-sig"))))
+    assert ["Headline figures", "Defective rate", "", ""] in rows
