@@ -19,6 +19,7 @@ from disclosure.models import (
     Defect,
     DefectCategory,
     DipSample,
+    DipSampleStatus,
     SampledSchedule,
     Schedule,
 )
@@ -143,3 +144,47 @@ def dip_samples_overlapping(
     if exclude_pk is not None:
         samples = samples.exclude(pk=exclude_pk)
     return list(samples.order_by("id").values_list("id", flat=True))
+
+
+# --- roll-ups (force summaries, Area comparisons) ----------------------------------------------------------
+
+
+def rollup_assessments(
+    *,
+    force_ids,
+    period_from: datetime.date,
+    period_to: datetime.date,
+    stream: str | None = None,
+    include_unsigned: bool = False,
+) -> QuerySet[Assessment]:
+    """Assessments counted in the summaries of ``force_ids`` (ids, or a subquery) for a window.
+
+    The agreed figures: assessments of dip samples that both sides signed off and whose period
+    ends inside ``period_from``..``period_to`` (both days in); ``include_unsigned`` adds samples
+    still in progress or completed but not yet signed off. Optionally one ``stream``.
+
+    **Not scoped by user**: only for roll-ups whose caller has already decided the reader may
+    see these forces' figures (``forces.selectors.summary_force_list``); never hand the rows
+    themselves to a client.
+    """
+    assessments = Assessment.objects.filter(
+        force_id__in=force_ids,
+        dip_sample__period_end__gte=period_from,
+        dip_sample__period_end__lte=period_to,
+    )
+    if not include_unsigned:
+        assessments = assessments.filter(dip_sample__status=DipSampleStatus.SIGNED_OFF)
+    if stream:
+        assessments = assessments.filter(dip_sample__stream=stream)
+    return assessments
+
+
+def rollup_defects(*, assessments: QuerySet[Assessment], side: str | None = None) -> QuerySet[Defect]:
+    """Defects logged on ``assessments`` (a ``rollup_assessments`` queryset), of one ``side`` if given.
+
+    Not scoped by user, like ``rollup_assessments``.
+    """
+    defects = Defect.objects.filter(assessment__in=assessments.values("pk"))
+    if side:
+        defects = defects.filter(category__side=side)
+    return defects

@@ -3,7 +3,14 @@
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
 
-from forces.models import Membership, Organisation, OrganisationKind, Role
+from forces.models import (
+    Membership,
+    Organisation,
+    OrganisationKind,
+    OrganisationUserObjectPermission,
+    Role,
+    case_level_force_ids,
+)
 
 
 def organisation_list(*, user) -> QuerySet[Organisation]:
@@ -70,3 +77,50 @@ def lead_scope(*, user) -> Q:
         where = Q(force_id=organisation_id) | Q(area_id=organisation_id)
         scope |= where & Q(stream=stream) if stream else where
     return scope
+
+
+# --- summaries: who reads which force's figures (the one rule; reports applies it for its 404s) ----------
+
+#: Roles that read their Area's Area comparison: the Quality Group, the Area's CPS leads and org admins.
+COMPARISON_READER_ROLES = (Role.QUALITY_GROUP, Role.DISCLOSURE_LEAD, Role.ORG_ADMIN)
+
+
+def summary_force_list(*, user) -> QuerySet[Organisation]:
+    """Forces whose summary ``user`` may read, scoped for ``user`` (``visible_to``).
+
+    A force's chief officers (they hold ``view_summary`` on it), its police leads and org admins;
+    its Area's CPS leads, Quality Group and org admins (``view_summary`` or case-level readers of
+    the force); superusers every force. Anyone else: none (the summary answers 404).
+    """
+    forces = Organisation.objects.visible_to(user).forces()
+    if user.is_superuser:
+        return forces
+    granted = OrganisationUserObjectPermission.objects.filter(user=user, permission__codename="view_summary").values(
+        "content_object_id"
+    )
+    return forces.filter(Q(pk__in=case_level_force_ids(user)) | Q(pk__in=granted))
+
+
+def comparison_area_list(*, user) -> QuerySet[Organisation]:
+    """CPS Areas whose comparison of forces ``user`` may read: the Quality Group, CPS leads and org admins
+    of the Area (superusers every Area), scoped for ``user``."""
+    areas = Organisation.objects.visible_to(user).areas()
+    if user.is_superuser:
+        return areas
+    held = Membership.objects.filter(user=user, role__in=COMPARISON_READER_ROLES).values("organisation_id")
+    return areas.filter(pk__in=held)
+
+
+def summary_organisation_list(*, user) -> QuerySet[Organisation]:
+    """Forces whose summary and Areas whose comparison ``user`` may read, in one scoped queryset."""
+    forces = summary_force_list(user=user).values("pk")
+    areas = comparison_area_list(user=user).values("pk")
+    return Organisation.objects.visible_to(user).filter(Q(pk__in=forces) | Q(pk__in=areas)).select_related("area")
+
+
+def summaries_readable(*, user) -> dict[str, list[str]]:
+    """``{"forces": [codes], "comparisons": [Area codes]}``: the summaries ``user`` may read (two queries)."""
+    return {
+        "forces": list(summary_force_list(user=user).order_by("code").values_list("code", flat=True)),
+        "comparisons": list(comparison_area_list(user=user).order_by("code").values_list("code", flat=True)),
+    }

@@ -11,6 +11,7 @@ from disclosure import services as disclosure_services
 from disclosure.models import Criterion, DefectCategory
 from forces import services as forces_services
 from forces.models import Organisation, OrganisationKind, Role
+from reports import services as reports_services
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 
@@ -155,6 +156,7 @@ def build_rows(world) -> dict[str, SimpleNamespace]:
     - ``assessed``: in progress, every drawn schedule assessed (complete)
     - ``completed``: completed, nobody signed (sign-off)
     - ``signed_off``: signed off by both sides (reopen)
+    - ``meeting``: a future meeting of the force's Area about the force; ``action_item`` of it, owned by the force
     """
     leads = {"GMP": ("cps_lead", "gmp_lead"), "LANCS": ("cps_lead", "lancs_lead"), "KENT": ("outsider", "kent_lead")}
     category = DefectCategory.objects.get(code="D02")
@@ -184,6 +186,14 @@ def build_rows(world) -> dict[str, SimpleNamespace]:
         disclosure_services.dip_sample_complete(actor=cps, dip_sample=signed_off)
         disclosure_services.dip_sample_sign_off(actor=cps, dip_sample=signed_off)
         signed_off = disclosure_services.dip_sample_sign_off(actor=police, dip_sample=signed_off)
+        meeting = make_meeting(actor=cps, area=force.area, forces=[force])
+        action_item = reports_services.action_item_create(
+            actor=cps,
+            meeting=meeting,
+            owner=force,
+            description="Re-train disclosure officers on block listing.",
+            due_on=timezone.localdate() + datetime.timedelta(days=30),
+        )
         rows[code] = SimpleNamespace(
             force=force,
             case=first.case,
@@ -198,5 +208,25 @@ def build_rows(world) -> dict[str, SimpleNamespace]:
             assessed=assessed,
             completed=completed,
             signed_off=signed_off,
+            meeting=meeting,
+            action_item=action_item,
         )
     return rows
+
+
+# --- meetings ----------------------------------------------------------------------------
+
+
+def make_meeting(*, actor, area, forces, kind="joint_forum", held_on=None, period=None, notes=""):
+    """A meeting through the service; by default held in a fortnight, about last year."""
+    first, last = period or (last_year_month(1)[0], last_year_month(12)[1])
+    return reports_services.meeting_create(
+        actor=actor,
+        area=area,
+        forces=list(forces),
+        kind=kind,
+        held_on=held_on or timezone.localdate() + datetime.timedelta(days=14),
+        period_start=first,
+        period_end=last,
+        notes=notes,
+    )

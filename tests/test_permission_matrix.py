@@ -109,21 +109,108 @@ def _unlock(who, t):
 AREA_ADMINS = {"GMP": {"superuser", "cps_admin"}, "LANCS": {"superuser", "cps_admin"}, "KENT": {"superuser"}}
 
 
-#: Who may export each organisation's figures (a pack or the poster): for a force, the members of the
-#: force and of its Area (its summary's readers); for an Area, the Area's own members (its comparison's).
-PACK_READERS = {
-    "GMP": {"superuser", "cps_lead", "cps_quality", "cps_admin", "gmp_lead", "gmp_mc_lead", "gmp_chief", "gmp_admin"},
-    "LANCS": {"superuser", "cps_lead", "cps_quality", "cps_admin", "lancs_lead"},
-    "KENT": {"superuser", "outsider", "kent_lead"},
-    "CPS-NW": {"superuser", "cps_lead", "cps_quality", "cps_admin"},
-    "CPS-SE": {"superuser", "outsider"},
+#: Forces whose summary each may read: the force's chief officers, police leads and org admins; the Area's
+#: CPS leads, Quality Group and org admins. ``nobody`` none.
+SUMMARY_READERS = {
+    "superuser": set(TARGETS),
+    "cps_lead": NW_FORCES,
+    "cps_quality": NW_FORCES,
+    "cps_admin": NW_FORCES,
+    "gmp_lead": {"GMP"},
+    "gmp_mc_lead": {"GMP"},
+    "gmp_chief": {"GMP"},
+    "gmp_admin": {"GMP"},
+    "lancs_lead": {"LANCS"},
+    "outsider": {"KENT"},
+    "kent_lead": {"KENT"},
+}
+
+#: Areas whose comparison each may read: its Quality Group, CPS leads and org admins.
+COMPARISON_READERS = {
+    "superuser": {"CPS-NW", "CPS-SE"},
+    "cps_lead": {"CPS-NW"},
+    "cps_quality": {"CPS-NW"},
+    "cps_admin": {"CPS-NW"},
+    "outsider": {"CPS-SE"},
+}
+
+#: Meetings (one per force, of its Area) each may read: every member of the Area; a force's members
+#: (chief officers included) the meetings about their force.
+MEETING_READERS = {**SUMMARY_READERS}
+
+#: Who organises each force's Area's meetings: the Area's CPS disclosure leads and org admins.
+ORGANISERS = {"GMP": {"superuser", "cps_lead", "cps_admin"}, "LANCS": {"superuser", "cps_lead", "cps_admin"}}
+ORGANISERS["KENT"] = {"superuser", "outsider"}
+
+#: Who marks an action item owned by the force done: its organisers, and the force's leads and org admins.
+ITEM_CLOSERS = {
+    "GMP": ORGANISERS["GMP"] | {"gmp_lead", "gmp_mc_lead", "gmp_admin"},
+    "LANCS": ORGANISERS["LANCS"] | {"lancs_lead"},
+    "KENT": ORGANISERS["KENT"] | {"kent_lead"},
 }
 
 
-def _pack(who, t):
+def _summary(who, t):
     if who == ANON:
         return 401
-    return 200 if who in PACK_READERS[t] else 404
+    return 200 if t in SUMMARY_READERS.get(who, set()) else 404
+
+
+def _comparison(who, t):
+    if who == ANON:
+        return 401
+    return 200 if t in COMPARISON_READERS.get(who, set()) else 404
+
+
+def _meeting_write(allowed, ok):
+    def expect(who, t):
+        if who == ANON:
+            return 401
+        if t not in MEETING_READERS.get(who, set()):
+            return 404
+        return ok if who in allowed[t] else 403
+
+    return expect
+
+
+def _meeting_create(who, t):
+    """The body names the Area and force by code: one you cannot see is 400; seen but not organised by you, 403."""
+    if who == ANON:
+        return 401
+    if who in ORGANISERS[t]:
+        return 201
+    area = "CPS-SE" if t == "KENT" else "CPS-NW"
+    return 403 if {area, t} <= VISIBLE_ORGANISATIONS[who] else 400
+
+
+def _action_item_create(who, t):
+    """The body names the meeting by id: one you cannot see is 400; one you see but do not organise, 403."""
+    if who == ANON:
+        return 401
+    if who in ORGANISERS[t]:
+        return 201
+    return 403 if t in MEETING_READERS.get(who, set()) else 400
+
+
+def _meeting_body(w, t):
+    area = "CPS-SE" if t == "KENT" else "CPS-NW"
+    return {
+        "area": area,
+        "forces": [t],
+        "kind": "chief_officer",
+        "held_on": "2099-01-15",
+        "period_start": "2025-01-01",
+        "period_end": "2025-12-31",
+        "notes": "Quarterly review of the force's figures.",
+    }
+
+
+def _pack(who, t):
+    """A pack is made of the summary (a force) or the comparison (an Area): the same readers, else 404."""
+    if who == ANON:
+        return 401
+    readers = COMPARISON_READERS if t.startswith("CPS-") else SUMMARY_READERS
+    return 200 if t in readers.get(who, set()) else 404
 
 
 @dataclass
@@ -420,6 +507,67 @@ ENDPOINTS = [
         targets=TARGETS,
     ),
     Endpoint("defect-detail", "delete", _detail("defects", "defect"), _write(_is_cc_lead, 204), targets=TARGETS),
+    # --- reports: summaries, meetings, action items ---
+    Endpoint(
+        "organisation-summary",
+        "get",
+        lambda w, t: f"/api/v1/organisations/{t}/summary/",
+        _summary,
+        targets=(*TARGETS, "CPS-NW", "CPS-SE"),
+    ),
+    Endpoint(
+        "organisation-comparison",
+        "get",
+        lambda w, t: f"/api/v1/organisations/{t}/comparison/",
+        _comparison,
+        targets=(*TARGETS, "CPS-NW", "CPS-SE"),
+    ),
+    Endpoint("meeting-list", "get", lambda w, t: "/api/v1/meetings/", _signed_in(200)),
+    Endpoint(
+        "meeting-detail",
+        "get",
+        _detail("meetings", "meeting"),
+        lambda who, t: 401 if who == ANON else (200 if t in MEETING_READERS.get(who, set()) else 404),
+        targets=TARGETS,
+    ),
+    Endpoint(
+        "meeting-list", "post", lambda w, t: "/api/v1/meetings/", _meeting_create, body=_meeting_body, targets=TARGETS
+    ),
+    Endpoint(
+        "meeting-snapshot",
+        "post",
+        _detail("meetings", "meeting", "snapshot/"),
+        _meeting_write(ORGANISERS, 200),
+        targets=TARGETS,
+    ),
+    Endpoint("action-item-list", "get", lambda w, t: "/api/v1/action-items/", _signed_in(200)),
+    Endpoint(
+        "action-item-detail",
+        "get",
+        _detail("action-items", "action_item"),
+        lambda who, t: 401 if who == ANON else (200 if t in MEETING_READERS.get(who, set()) else 404),
+        targets=TARGETS,
+    ),
+    Endpoint(
+        "action-item-list",
+        "post",
+        lambda w, t: "/api/v1/action-items/",
+        _action_item_create,
+        body=lambda w, t: {
+            "meeting": _rows(w)[t].meeting.pk,
+            "owner": t,
+            "description": "Share the dip-sample results with the training team.",
+            "due_on": "2099-02-01",
+        },
+        targets=TARGETS,
+    ),
+    Endpoint(
+        "action-item-done",
+        "post",
+        _detail("action-items", "action_item", "done/"),
+        _meeting_write(ITEM_CLOSERS, 200),
+        targets=TARGETS,
+    ),
     # --- exports ---
     Endpoint(
         "organisation-pack",
@@ -427,6 +575,13 @@ ENDPOINTS = [
         lambda w, t: f"/api/v1/organisations/{t}/pack/?format=csv&from=2025-01-01&to=2025-12-31&reason=Matrix+check",
         _pack,
         targets=(*TARGETS, "CPS-NW", "CPS-SE"),
+    ),
+    Endpoint(
+        "meeting-pack",
+        "get",
+        lambda w, t: f"/api/v1/meetings/{_rows(w)[t].meeting.pk}/pack/?format=csv&reason=Matrix+check",
+        lambda who, t: 401 if who == ANON else (200 if t in MEETING_READERS.get(who, set()) else 404),
+        targets=TARGETS,
     ),
 ]
 
@@ -481,6 +636,16 @@ def test_case_level_lists_show_exactly_the_visible_forces(shared_world, db, clie
     world = shared_world
     results = client_for(getattr(world, who)).get(f"/api/v1/{resource}/", {"page_size": 200}).json()["results"]
     assert {row["force"] for row in results} == CASE_LEVEL_READERS.get(who, set())
+
+
+@pytest.mark.parametrize("who", CAST)
+@pytest.mark.parametrize("resource", ["meetings", "action-items"])
+def test_meeting_and_action_item_lists_show_exactly_the_visible_meetings(shared_world, db, client_for, who, resource):
+    world = shared_world
+    results = client_for(getattr(world, who)).get(f"/api/v1/{resource}/", {"page_size": 200}).json()["results"]
+    key = "forces" if resource == "meetings" else "owner"
+    forces = {code for row in results for code in ([row[key]] if isinstance(row[key], str) else row[key])}
+    assert forces == MEETING_READERS.get(who, set())
 
 
 @pytest.mark.parametrize("who", CAST)

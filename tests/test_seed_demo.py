@@ -7,9 +7,11 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.utils import timezone
 from rest_framework.test import APIClient
 
-from disclosure.models import Assessment, Criterion, Defect, DipSample, Schedule
+from disclosure.models import Assessment, Case, Criterion, Defect, DipSample, Schedule
+from reports.models import ActionItem, Meeting
 
 #: Checklist v1's critical criteria, written out from ADR 0006 (not read from the code under test).
 CRITICAL_V1 = {"N7", "N8", "E1"}
@@ -57,6 +59,9 @@ def test_seed_demo_builds_the_demo_area_and_is_idempotent(settings):
     assert Defect.objects.values("category").distinct().count() >= 10
 
     _assert_the_samples_keep_the_rules()
+    _assert_the_timestamps_are_when_it_would_have_happened()
+    _assert_the_forces_have_their_trends()
+    _assert_a_year_of_meetings()
 
     before = _counts()
     call_command("seed_demo", stdout=io.StringIO())
@@ -111,3 +116,71 @@ def _assert_the_samples_keep_the_rules():
     assert not Defect.objects.filter(
         assessment__rating="fully_meets", severity="critical", category__side="police"
     ).exists()
+
+
+def _assert_the_timestamps_are_when_it_would_have_happened():
+    """Nothing stamped with the moment the seed ran: each row when its step would have been taken."""
+    now = timezone.now()
+    for schedule in Schedule.objects.all():
+        assert schedule.created_at.date() == schedule.received_on, schedule
+    for case in Case.objects.prefetch_related("schedules"):
+        assert case.created_at == min(s.created_at for s in case.schedules.all()), case
+    for sample in DipSample.objects.all():
+        assert sample.period_end < sample.created_at.date() <= sample.drawn_at.date(), sample
+        assert sample.drawn_at <= now
+        if sample.status == "signed_off":
+            assert sample.drawn_at < sample.completed_at < sample.cps_signed_off_at < sample.police_signed_off_at <= now
+    for assessment in Assessment.objects.select_related("dip_sample"):
+        sample = assessment.dip_sample
+        assert sample.drawn_at <= assessment.created_at <= now, assessment
+        if sample.completed_at:
+            assert assessment.created_at < sample.completed_at, assessment
+    for defect in Defect.objects.select_related("assessment"):
+        assert defect.assessment.created_at <= defect.created_at <= now, (
+            defect
+        )  # equal only when both are capped at now
+    # The timestamps spread over the year: far from all on one day.
+    assert Assessment.objects.dates("created_at", "month").count() >= 11
+
+
+def _defective_share(assessments):
+    total = assessments.count()
+    defective = assessments.filter(defects__category__side="police").distinct().count()
+    return defective / total
+
+
+def _assert_the_forces_have_their_trends():
+    """GMP improves over the year, LANCS stays flat, CUMBRIA gets worse (first half against second)."""
+    periods = sorted(DipSample.objects.values_list("period_end", flat=True).distinct())
+    middle = periods[len(periods) // 2]
+    change = {}
+    for force in ("GMP", "LANCS", "CUMBRIA"):
+        assessed = Assessment.objects.filter(force__code=force)
+        first = _defective_share(assessed.filter(dip_sample__period_end__lt=middle))
+        second = _defective_share(assessed.filter(dip_sample__period_end__gte=middle))
+        change[force] = second - first
+    assert change["GMP"] < -0.1, change
+    assert abs(change["LANCS"]) < 0.1, change
+    assert change["CUMBRIA"] > 0.1, change
+
+
+def _assert_a_year_of_meetings():
+    """Monthly joint forums and quarterly chief officer meetings per force, with action items, some overdue."""
+    today = timezone.localdate()
+    assert Meeting.objects.filter(kind="joint_forum").count() == 12
+    chief = Meeting.objects.filter(kind="chief_officer").prefetch_related("forces")
+    assert sorted(force.code for meeting in chief for force in meeting.forces.all()) == sorted(
+        ["CUMBRIA", "GMP", "LANCS"] * 4
+    )
+    held = Meeting.objects.filter(held_on__lte=today)
+    assert held.count() >= 18
+    for meeting in held:
+        assert meeting.snapshot and meeting.created_at.date() < meeting.held_on, meeting
+        assert all(figures["schedules_assessed"] > 0 for figures in meeting.snapshot.values()), meeting
+    overdue = ActionItem.objects.filter(status="open", due_on__lt=today)
+    assert overdue.exists()
+    assert ActionItem.objects.filter(status="done").count() > overdue.count()
+    for item in ActionItem.objects.select_related("meeting"):
+        assert item.created_at.date() == item.meeting.held_on, item
+        if item.status == "done":
+            assert item.created_at <= item.done_at <= timezone.now(), item

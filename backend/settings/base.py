@@ -211,6 +211,8 @@ SPECTACULAR_SETTINGS = {
         "RatingEnum": "disclosure.models.Rating",
         "CriterionResultEnum": "disclosure.models.CriterionResult",
         "DipSampleStatusEnum": "disclosure.models.DipSampleStatus",
+        "MeetingKindEnum": "reports.models.MeetingKind",
+        "ActionItemStatusEnum": "reports.models.ActionItemStatus",
     },
     "SCHEMA_PATH_PREFIX": r"/api/v1",
 }

@@ -1,7 +1,9 @@
 from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from forces.models import Membership, Organisation, Role, Stream
+from forces.selectors import summaries_readable
 
 
 class OrganisationOutputSerializer(serializers.ModelSerializer):
@@ -24,8 +26,16 @@ class MeMembershipOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class MeSummariesOutputSerializer(serializers.Serializer):
+    forces = serializers.ListField(child=serializers.CharField(), help_text="Codes of forces whose summary you read.")
+    comparisons = serializers.ListField(
+        child=serializers.CharField(), help_text="Codes of CPS Areas whose comparison of forces you read."
+    )
+
+
 class MeOutputSerializer(serializers.ModelSerializer):
     memberships = MeMembershipOutputSerializer(many=True)
+    summaries = serializers.SerializerMethodField()
     roles = serializers.SerializerMethodField()
     streams = serializers.SerializerMethodField()
 
@@ -41,8 +51,14 @@ class MeOutputSerializer(serializers.ModelSerializer):
             "memberships",
             "roles",
             "streams",
+            "summaries",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(MeSummariesOutputSerializer)
+    def get_summaries(self, user) -> dict:
+        """Where the summaries are: ``/organisations/{code}/summary/`` and ``/organisations/{area}/comparison/``."""
+        return summaries_readable(user=user)
 
     def get_roles(self, user) -> list[str]:
         return sorted({m.role for m in user.memberships.all()})

@@ -15,8 +15,10 @@ from rest_framework.renderers import JSONRenderer
 from backend.api.viewsets import TenantScopedViewSet
 from forces import selectors as force_selectors
 from forces.models import Organisation
+from reports import selectors as report_selectors
 from reports.exports import FORMATS
-from reports.services_exports import pack_export
+from reports.models import Meeting
+from reports.services_exports import MEETING_FORMATS, meeting_pack_export, pack_export
 
 
 class PackContentNegotiation(BaseContentNegotiation):
@@ -77,3 +79,37 @@ class OrganisationPackViewSet(TenantScopedViewSet):
         return file_response(
             *pack_export(actor=request.user, organisation=organisation, params=request.query_params, via="api")
         )
+
+
+class MeetingPackViewSet(TenantScopedViewSet):
+    """The pack of a meeting's frozen figures (one route: ``pack``)."""
+
+    queryset = Meeting.objects.all()
+    selector = report_selectors.meeting_list
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = PackContentNegotiation
+
+    @extend_schema(
+        operation_id="meetings_pack",
+        parameters=[
+            OpenApiParameter("reason", str, required=True, description="Why the figures are exported (audited)."),
+            OpenApiParameter("format", str, enum=list(MEETING_FORMATS), description="pdf (default), xlsx or csv."),
+        ],
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The pack."),
+            (200, FORMATS["xlsx"][0]): OpenApiResponse(OpenApiTypes.BINARY, description="The workbook."),
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The CSV."),
+            400: OpenApiResponse(description="A missing reason or an unknown format, by field."),
+            404: OpenApiResponse(description="No meeting you may read."),
+        },
+        tags=["reports"],
+    )
+    @action(detail=True, methods=["get"], url_path="pack", extra_query_parameters=("reason",))
+    def pack(self, request, pk=None):
+        """The meeting's pack, from the figures frozen for it (not today's), with its open actions.
+
+        Logged as a disclosure with its `reason`, under the meeting's Area (and its force, when it covers one).
+        """
+        meeting = self.get_object()
+        exported = meeting_pack_export(actor=request.user, meeting=meeting, params=request.query_params, via="api")
+        return file_response(*exported)

@@ -264,3 +264,30 @@ def test_a_period_with_nothing_assessed_renders_in_every_format_with_dashes(worl
     assert headline["Defective rate"] is None
     rows = list(csv.reader(io.StringIO(render_pack(summary, "csv")[0].decode("utf-8-sig"))))
     assert ["Headline figures", "Defective rate", "", ""] in rows
+
+
+def test_a_meeting_pack_over_the_api_shows_the_frozen_figures_not_today_s(world, rows, client_for):
+    from reports.models import Meeting
+
+    meeting = rows["GMP"].meeting
+    snapshot = dict(meeting.snapshot)
+    snapshot["GMP"] = {**snapshot["GMP"], "schedules_assessed": 987}  # as if the figures had been frozen so
+    Meeting.objects.filter(pk=meeting.pk).update(snapshot=snapshot)
+    response = client_for(world.gmp_chief).get(f"/api/v1/meetings/{meeting.pk}/pack/", {"reason": REASON})
+    assert response.status_code == 200
+    text, _ = pdf_text(response.content)
+    assert "Schedules assessed: 987" in text
+    event = disclosures().get()
+    assert event.additional_data["disclosure"]["meeting"] == meeting.pk
+    assert (event.area, event.force, event.reason) == (world.nw, world.gmp, expected_hash(REASON))
+
+
+def test_a_meeting_pack_of_another_area_is_404_and_a_poster_is_refused(world, rows, client_for):
+    client = client_for(world.gmp_chief)
+    kent = rows["KENT"].meeting
+    assert client.get(f"/api/v1/meetings/{kent.pk}/pack/", {"reason": REASON}).status_code == 404
+    gmp = rows["GMP"].meeting
+    response = client.get(f"/api/v1/meetings/{gmp.pk}/pack/", {"reason": REASON, "format": "poster"})
+    assert response.status_code == 400
+    assert set(response.json()["fields"]) == {"format"}
+    assert not disclosures().exists()
