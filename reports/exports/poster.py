@@ -63,8 +63,13 @@ def render_poster(pack: Pack) -> bytes:
     _big_figure(canvas, MARGIN, top, "DRS complete", show(*figures["DRS complete"]))
     _big_figure(canvas, MARGIN + column, top, "prosecutor fed back", show(*figures["Prosecutor fed back"]))
     top -= 32 * mm
-    _big_figure(canvas, MARGIN, top, "feedback items sent to forces", show(*figures["Feedback sent"]))
-    _big_figure(canvas, MARGIN + column, top, "responded to on time", show(*figures["Responded on time"]))
+    if figures["Feedback sent"][0] is not None:
+        _big_figure(canvas, MARGIN, top, "feedback items sent to forces", show(*figures["Feedback sent"]))
+        _big_figure(canvas, MARGIN + column, top, "responded to on time", show(*figures["Responded on time"]))
+    else:  # an Area's comparison carries no feedback figures: the ratings instead
+        _big_figure(canvas, MARGIN, top, "schedules not meeting the standard", show(*figures["Not meeting"]))
+        per_schedule = show(*figures["Defects per schedule"])
+        _big_figure(canvas, MARGIN + column, top, "police-side defects per schedule", per_schedule)
 
     comparison = next((t for t in section.tables if t.name == "Forces compared"), None)
     if comparison is not None:
