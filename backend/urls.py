@@ -20,6 +20,7 @@ api_v1 = [
     path("", include("forces.api.urls")),
     path("", include("audit.api.urls")),
     path("", include("disclosure.api.urls")),
+    path("", include("feedback.api.urls")),
     path("", include("reports.api.urls")),
     path("", include("reports.api.pack_urls")),
 ]

@@ -7,47 +7,8 @@ form field over a tenant model lists ``visible_to(user)`` only.
 
 from django.contrib import admin
 
+from backend.admin import SCOPED, ScopedAdmin, ScopedChoicesMixin
 from disclosure.models import Assessment, Case, Checklist, Criterion, Defect, DefectCategory, DipSample, Schedule
-
-SCOPED = admin.RelatedOnlyFieldListFilter  # choices: the related rows of the rows this admin lists
-
-
-def scoped_choices(db_field, request, kwargs: dict) -> dict:
-    """A form field over a tenant model (one with ``visible_to``) lists only the rows the user may see."""
-    manager = db_field.remote_field.model._default_manager
-    if "queryset" not in kwargs and hasattr(manager, "visible_to"):
-        kwargs["queryset"] = manager.visible_to(request.user)
-    return kwargs
-
-
-class ScopedChoicesMixin:
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        return super().formfield_for_foreignkey(db_field, request, **scoped_choices(db_field, request, kwargs))
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        return super().formfield_for_manytomany(db_field, request, **scoped_choices(db_field, request, kwargs))
-
-
-class ScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
-    """Read-only, scoped views of tenant rows: the API is where leads work, with its services' checks."""
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).visible_to(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_staff
-
-    def has_module_permission(self, request):
-        return self.has_view_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Case)

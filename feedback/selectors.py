@@ -1,20 +1,91 @@
-"""Reads for feedback to forces."""
+"""Reads for feedback: the API's read layer (each starts from ``visible_to(user)``) and the figures for reports."""
 
 import datetime
+import statistics
 
-from django.db.models import QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.utils import timezone
 
+from backend.querysets import related_count
 from disclosure.models import Defect
+from feedback.models import (
+    AWAITING_CPS,
+    AWAITING_POLICE,
+    Feedback,
+    FeedbackMessage,
+    FeedbackStatus,
+    Notice,
+    Outcome,
+    overdue_q,
+)
+from feedback.workdays import working_days_between
+from forces.models import Membership, OrganisationKind, Role
+
+
+def feedback_list(*, user) -> QuerySet[Feedback]:
+    """Feedback ``user`` may read (drafts only on the CPS side), with ``is_overdue`` as of today."""
+    return (
+        Feedback.objects.visible_to(user)
+        .with_overdue(timezone.localdate())
+        .select_related("force", "area", "case", "created_by", "responded_by")
+        .prefetch_related(Prefetch("defects", queryset=Defect.objects.select_related("category").order_by("id")))
+        .annotate(message_count=related_count(FeedbackMessage.objects.all(), "feedback"))
+    )
+
+
+def feedback_messages(*, feedback: Feedback) -> QuerySet[FeedbackMessage]:
+    """The thread of a feedback item the caller has already found in scope, oldest first."""
+    return FeedbackMessage.objects.filter(feedback=feedback).select_related("author").order_by("created_at", "id")
+
+
+def notice_list(*, user) -> QuerySet[Notice]:
+    """The caller's own notices, with their feedback's due date and force."""
+    return Notice.objects.visible_to(user).select_related("force", "feedback")
+
+
+def feedback_awaiting(*, user) -> Q:
+    """A filter for feedback waiting for ``user``'s side: the CPS leads' drafts and responses, the force's sent items.
+
+    By the streams ``user`` leads; nothing for anyone else.
+    """
+    scope = Q(pk__in=[])
+    memberships = Membership.objects.filter(user=user, role=Role.DISCLOSURE_LEAD).values_list(
+        "organisation_id", "organisation__kind", "stream"
+    )
+    for organisation_id, kind, stream in memberships:
+        if kind == OrganisationKind.CPS_AREA:
+            where = Q(area_id=organisation_id, status__in=AWAITING_CPS)
+        else:
+            where = Q(force_id=organisation_id, status__in=AWAITING_POLICE)
+        scope |= where & Q(stream=stream) if stream else where
+    return scope
 
 
 def feedback_summary(*, defects: QuerySet[Defect], today: datetime.date) -> dict:
-    """stub until the feedback app lands"""
-    return {
-        "sent": 0,
-        "responded": 0,
-        "responded_on_time": 0,
-        "overdue": 0,
-        "disputed": 0,
-        "breaches": 0,
-        "median_days_to_response": None,
-    }
+    """Figures about the feedback items linked to any of ``defects`` (each item counted once).
+
+    ``sent``: ever sent (not a draft); ``responded``: answered (responded, or closed since);
+    ``responded_on_time``: answered on or before ``due_on``; ``overdue``: awaiting the force and
+    past ``due_on`` on ``today``; ``disputed``; ``breaches`` (an X03 defect);
+    ``median_days_to_response``: in working days from sending to the response. Two queries,
+    whatever the number of items. The caller scopes ``defects``.
+    """
+    items = Feedback.objects.filter(
+        pk__in=Feedback.defects.through.objects.filter(defect__in=defects).values("feedback_id")
+    )
+    answered = Q(status__in=(FeedbackStatus.RESPONDED, FeedbackStatus.CLOSED), responded_at__isnull=False)
+    figures = items.aggregate(
+        sent=Count("pk", filter=~Q(status=FeedbackStatus.DRAFT)),
+        responded=Count("pk", filter=answered),
+        responded_on_time=Count("pk", filter=answered & Q(responded_at__date__lte=F("due_on"))),
+        overdue=Count("pk", filter=overdue_q(today)),
+        disputed=Count("pk", filter=Q(outcome=Outcome.DISPUTED)),
+        breaches=Count("pk", filter=Q(is_breach=True)),
+    )
+    pairs = items.filter(answered, sent_at__isnull=False).values_list("sent_at", "responded_at")
+    days = [
+        working_days_between(timezone.localtime(sent).date(), timezone.localtime(responded).date())
+        for sent, responded in pairs
+    ]
+    figures["median_days_to_response"] = float(statistics.median(days)) if days else None
+    return figures

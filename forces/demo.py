@@ -6,6 +6,8 @@ from forces import services
 from forces.models import Membership, Organisation, OrganisationKind, Role, Stream
 
 AREA = ("CPS-NW", "CPS North West")
+#: Demo users' e-mail addresses are on a domain reserved for examples (RFC 2606): notices go nowhere real.
+EMAIL_DOMAIN = "example.org"
 FORCES = {
     "gmp": ("GMP", "Greater Manchester Police"),
     "lancs": ("LANCS", "Lancashire Constabulary"),
@@ -21,8 +23,12 @@ def _organisation(code, name, kind, area=None) -> Organisation:
 def _user(username: str, password: str, **extra):
     User = get_user_model()
     user = User.objects.filter(username=username).first()
+    email = f"{username}@{EMAIL_DOMAIN}"
     if user is None:
-        return services.user_create(username=username, password=password, **extra)
+        return services.user_create(username=username, password=password, email=email, **extra)
+    if not user.email:
+        user.email = email
+        user.save(update_fields=["email"])
     if not user.check_password(password):
         user.set_password(password)
         user.save(update_fields=["password"])

@@ -159,6 +159,18 @@ def _tenant_grant_models():
             yield model, target
 
 
+#: Functions ``sync(user=...)`` registered by apps above forces (in ``AppConfig.ready``) to *add* the
+#: object grants a user's current memberships justify on their rows (e.g. a new police lead may
+#: answer feedback already sent). Revoking needs no hook: ``_tenant_grant_models`` finds every table.
+_GRANT_SYNCS: list = []
+
+
+def register_grant_sync(sync) -> None:
+    """Have ``user_grants_sync`` call ``sync(user=...)`` for an active user (once per function)."""
+    if sync not in _GRANT_SYNCS:
+        _GRANT_SYNCS.append(sync)
+
+
 @transaction.atomic
 def user_grants_sync(*, user) -> None:
     """Make ``user``'s object grants match what its current memberships justify; revoke the rest.
@@ -177,6 +189,9 @@ def user_grants_sync(*, user) -> None:
         if user.is_active:
             held = held.exclude(content_object__in=target.objects.filter(lead_scope(user=user)))
         held.delete()
+    if user.is_active:
+        for sync in _GRANT_SYNCS:
+            sync(user=user)
 
 
 def user_tokens_revoke(*, user) -> int:

@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from disclosure import services as disclosure_services
 from disclosure.models import Criterion, DefectCategory
+from feedback import services as feedback_services
+from feedback.models import Notice
 from forces import services as forces_services
 from forces.models import Organisation, OrganisationKind, Role
 from reports import services as reports_services
@@ -146,6 +148,28 @@ def assess(*, actor, sample, schedule, rating="partially_meets", drs_complete=Tr
     )
 
 
+def make_feedback(*, cps, police, defects, status="sent", summary="Items 3-7 are block listed.", **respond):
+    """Feedback on ``defects`` taken through the services up to ``status`` (draft ... closed)."""
+    feedback = feedback_services.feedback_create(
+        actor=cps, defects=defects, summary=summary, requested_action="Re-serve the MG6C with each item listed."
+    )
+    steps = ["draft", "sent", "acknowledged", "responded", "closed"]
+    target = steps.index(status)
+    if target >= 1:
+        feedback = feedback_services.feedback_send(actor=cps, feedback=feedback)
+    if target >= 2:
+        feedback = feedback_services.feedback_acknowledge(actor=police, feedback=feedback)
+    if target >= 3:
+        respond.setdefault("outcome", "accepted")
+        respond.setdefault("action_taken", "Officer retrained; schedule re-served.")
+        if feedback.is_breach:
+            respond.setdefault("ico_reported", "not_required")
+        feedback = feedback_services.feedback_respond(actor=police, feedback=feedback, **respond)
+    if target >= 4:
+        feedback = feedback_services.feedback_close(actor=cps, feedback=feedback)
+    return feedback
+
+
 def build_rows(world) -> dict[str, SimpleNamespace]:
     """For each of GMP, LANCS (same Area) and KENT (another Area): rows in every workflow state.
 
@@ -157,6 +181,7 @@ def build_rows(world) -> dict[str, SimpleNamespace]:
     - ``completed``: completed, nobody signed (sign-off)
     - ``signed_off``: signed off by both sides (reopen)
     - ``meeting``: a future meeting of the force's Area about the force; ``action_item`` of it, owned by the force
+    - ``feedback_<status>``: feedback on ``defect`` in each status (draft, sent, acknowledged, responded, closed)
     """
     leads = {"GMP": ("cps_lead", "gmp_lead"), "LANCS": ("cps_lead", "lancs_lead"), "KENT": ("outsider", "kent_lead")}
     category = DefectCategory.objects.get(code="D02")
@@ -194,7 +219,16 @@ def build_rows(world) -> dict[str, SimpleNamespace]:
             description="Re-train disclosure officers on block listing.",
             due_on=timezone.localdate() + datetime.timedelta(days=30),
         )
+        feedback = {
+            f"feedback_{status}": make_feedback(cps=cps, police=police, defects=[defect], status=status)
+            for status in ("draft", "sent", "acknowledged", "responded", "closed")
+        }
+        notice = Notice.objects.create(
+            feedback=feedback["feedback_sent"], kind="due_soon", recipient=police, force=force, area_id=force.area_id
+        )
         rows[code] = SimpleNamespace(
+            **feedback,
+            notice=notice,
             force=force,
             case=first.case,
             schedule=first,

@@ -586,6 +586,145 @@ ENDPOINTS = [
 ]
 
 
+# --- feedback (docs/decisions/0010-feedback-loop.md) ---
+
+#: Who reads drafts: the CPS side only (the force sees feedback once it is sent), and superusers.
+CPS_SIDE_READERS = {"superuser": set(TARGETS), "cps_lead": NW_FORCES, "cps_quality": NW_FORCES, "cps_admin": NW_FORCES}
+CPS_SIDE_READERS["outsider"] = {"KENT"}
+#: CPS Crown Court leads draft, send, close and reopen (no superuser: feedback is a lead's own act).
+CPS_CC_LEADS = {"cps_lead": NW_FORCES, "outsider": {"KENT"}}
+#: The force's Crown Court leads acknowledge and respond.
+POLICE_CC_LEADS = {"gmp_lead": {"GMP"}, "lancs_lead": {"LANCS"}, "kent_lead": {"KENT"}}
+#: The owner of each force's notice (the force's cc lead, reminded that a response is due).
+NOTICE_OWNERS = {"GMP": "gmp_lead", "LANCS": "lancs_lead", "KENT": "kent_lead"}
+
+
+def _cps_cc_lead(who, t):
+    return t in CPS_CC_LEADS.get(who, set())
+
+
+def _police_cc_lead(who, t):
+    return t in POLICE_CC_LEADS.get(who, set())
+
+
+def _either_cc_lead(who, t):
+    return _cps_cc_lead(who, t) or _police_cc_lead(who, t)
+
+
+def _read_draft(who, t):
+    if who == ANON:
+        return 401
+    return 200 if t in CPS_SIDE_READERS.get(who, set()) else 404
+
+
+def _write_draft(allowed, ok):
+    def expect(who, t):
+        if who == ANON:
+            return 401
+        if t not in CPS_SIDE_READERS.get(who, set()):
+            return 404
+        return ok if allowed(who, t) else 403
+
+    return expect
+
+
+def _create_feedback(who, t):
+    """The body names a defect: one you cannot see is 400 on the field; one you see but may not write on, 403."""
+    if who == ANON:
+        return 401
+    if _cps_cc_lead(who, t):
+        return 201
+    return 403 if t in CASE_LEVEL_READERS.get(who, set()) else 400
+
+
+def _own_notice(who, t):
+    if who == ANON:
+        return 401
+    return 200 if NOTICE_OWNERS[t] == who else 404
+
+
+ENDPOINTS += [
+    Endpoint("feedback-list", "get", lambda w, t: "/api/v1/feedback/", _signed_in(200)),
+    Endpoint("feedback-detail", "get", _detail("feedback", "feedback_sent"), _read, targets=TARGETS),
+    Endpoint("feedback-detail", "get", _detail("feedback", "feedback_draft"), _read_draft, targets=TARGETS),
+    Endpoint(
+        "feedback-list",
+        "post",
+        lambda w, t: "/api/v1/feedback/",
+        _create_feedback,
+        body=lambda w, t: {
+            "defects": [_rows(w)[t].defect.pk],
+            "summary": "Items 3-7 block listed as 'various'.",
+            "requested_action": "List each item separately and re-serve the MG6C.",
+        },
+        targets=TARGETS,
+    ),
+    Endpoint(
+        "feedback-detail",
+        "patch",
+        _detail("feedback", "feedback_draft"),
+        _write_draft(_cps_cc_lead, 200),
+        body=lambda w, t: {"summary": "Items 3-9 block listed.", "row_version": 1},
+        targets=TARGETS,
+    ),
+    Endpoint(
+        "feedback-send",
+        "post",
+        _detail("feedback", "feedback_draft", "send/"),
+        _write_draft(_cps_cc_lead, 200),
+        targets=TARGETS,
+    ),
+    Endpoint(
+        "feedback-acknowledge",
+        "post",
+        _detail("feedback", "feedback_sent", "acknowledge/"),
+        _write(_police_cc_lead, 200),
+        targets=TARGETS,
+    ),
+    Endpoint(
+        "feedback-respond",
+        "post",
+        _detail("feedback", "feedback_acknowledged", "respond/"),
+        _write(_police_cc_lead, 200),
+        body=lambda w, t: {"outcome": "accepted", "action_taken": "Schedule re-served with each item listed."},
+        targets=TARGETS,
+    ),
+    Endpoint(
+        "feedback-close",
+        "post",
+        _detail("feedback", "feedback_responded", "close/"),
+        _write(_cps_cc_lead, 200),
+        targets=TARGETS,
+    ),
+    Endpoint(
+        "feedback-reopen",
+        "post",
+        _detail("feedback", "feedback_closed", "reopen/"),
+        _write(_cps_cc_lead, 200),
+        body=lambda w, t: {"reason": "The re-served schedule still block lists items 3-7."},
+        targets=TARGETS,
+    ),
+    Endpoint("feedback-messages", "get", _detail("feedback", "feedback_sent", "messages/"), _read, targets=TARGETS),
+    Endpoint(
+        "feedback-messages",
+        "post",
+        _detail("feedback", "feedback_sent", "messages/"),
+        _write(_either_cc_lead, 201),
+        body=lambda w, t: {"body": "Could you say which items were re-listed?"},
+        targets=TARGETS,
+    ),
+    Endpoint("notice-list", "get", lambda w, t: "/api/v1/notices/", _signed_in(200)),
+    Endpoint("notice-detail", "get", _detail("notices", "notice"), _own_notice, targets=TARGETS),
+    Endpoint(
+        "dip-sample-draft-feedback",
+        "post",
+        _detail("dip-samples", "signed_off", "draft-feedback/"),
+        _write(_cps_cc_lead, 200),  # 200: nothing new to draft (its one schedule has no defect)
+        targets=TARGETS,
+    ),
+]
+
+
 def _cases():
     for endpoint in ENDPOINTS:
         for target in endpoint.targets:
@@ -627,6 +766,7 @@ LIST_ROUTES = {
     "dip-samples": "planned",
     "assessments": "assessment",
     "defects": "defect",
+    "feedback": "feedback_sent",
 }
 
 
@@ -651,7 +791,11 @@ def test_meeting_and_action_item_lists_show_exactly_the_visible_meetings(shared_
 @pytest.mark.parametrize("who", CAST)
 def test_audit_event_list_shows_exactly_the_visible_entries(shared_world, db, client_for, who):
     world = shared_world
-    results = client_for(getattr(world, who)).get("/api/v1/audit-events/", {"page_size": 200}).json()["results"]
+    client, results, page = client_for(getattr(world, who)), [], "/api/v1/audit-events/?page_size=200"
+    while page:  # every page: the rows of build_rows (feedback included) make more than one for superusers
+        body = client.get(page).json()
+        results += body["results"]
+        page = body["next"]
     forces = {event["force"] for event in results if event["force"]}
     assert forces == VISIBLE_AUDIT_FORCES.get(who, set())
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from backend.env import env_int, env_list, env_str
+from backend.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -231,6 +231,17 @@ STORAGES = {
 
 # Demo data password (seed_demo); generated and printed when unset.
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "")
+
+# --- E-mail (feedback reminders: manage.py send_feedback_reminders) ------------------------
+# Printed to the console unless EMAIL_BACKEND says otherwise; production defaults to SMTP.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "disclosure-portal@example.org")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 
 # --- Request bodies and CSV intake ------------------------------------------------------
 # CSV intake (POST /api/v1/cases/import/, manage.py import_cases): largest file in bytes, and

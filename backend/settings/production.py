@@ -33,6 +33,9 @@ if TRUSTED_PROXY_COUNT:
     # Only behind a proxy that sets X-Forwarded-Proto itself.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# Reminders go out by SMTP (EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS).
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+
 # Throttle counters shared by every app server: the database cache needs no extra service
 # (`manage.py createcachetable` runs on start).
 CACHES = {

@@ -54,7 +54,7 @@ class OrganisationReportViewSet(TenantScopedViewSet):
         responses={200: OpenApiTypes.OBJECT, 400: BAD_WINDOW, 404: NOT_FOUND},
         tags=["reports"],
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], extra_query_parameters=("from", "to", "stream", "include_unsigned"))
     def summary(self, request, code=None):
         """A force's agreed figures for a window, with the window of equal length before it (`previous`)."""
         force = self.get_object()
@@ -78,7 +78,7 @@ class OrganisationReportViewSet(TenantScopedViewSet):
         responses={200: OpenApiTypes.OBJECT, 400: BAD_WINDOW, 404: NOT_FOUND},
         tags=["reports"],
     )
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], extra_query_parameters=("from", "to", "stream"))
     def comparison(self, request, code=None):
         """An Area's forces side by side, the Area total, and which force differs from the rest beyond chance."""
         area = self.get_object()

@@ -1,0 +1,57 @@
+"""Fixtures for the feedback tests: defects on GMP's Crown Court schedules, and feedback on them."""
+
+import datetime
+
+import pytest
+
+from disclosure import services as disclosure_services
+from disclosure.models import DefectCategory
+from tests.factories import assess, make_feedback, make_sample
+
+
+def log_defects(*, world, sample, codes_by_schedule):
+    """Assess each sampled schedule of ``sample`` and log defects of the given category codes on it."""
+    defects = []
+    for schedule, codes in zip(sample.schedules.order_by("sampled__position"), codes_by_schedule, strict=True):
+        assessment = assess(actor=world.cps_lead, sample=sample, schedule=schedule)
+        for n, code in enumerate(codes, start=1):
+            defects.append(
+                disclosure_services.defect_create(
+                    actor=world.cps_lead,
+                    assessment=assessment,
+                    category=DefectCategory.objects.get(code=code),
+                    description=f"Item {n} described only as 'document'.",
+                )
+            )
+    return defects
+
+
+def sign_off(world, sample, police):
+    sample = disclosure_services.dip_sample_complete(actor=world.cps_lead, dip_sample=sample)
+    disclosure_services.dip_sample_sign_off(actor=world.cps_lead, dip_sample=sample)
+    return disclosure_services.dip_sample_sign_off(actor=police, dip_sample=sample)
+
+
+@pytest.fixture
+def gmp_defects(world):
+    """Three police-side defects (D02, D01, X03) on one GMP cc case, and one CPS-side (P01) on another."""
+    sample = make_sample(cps_lead=world.cps_lead, police_lead=world.gmp_lead, force=world.gmp, month=2, schedules=2)
+    d02, d01, x03, p01 = log_defects(world=world, sample=sample, codes_by_schedule=[["D02", "D01", "X03"], ["P01"]])
+    return {"D02": d02, "D01": d01, "X03": x03, "P01": p01, "sample": sample}
+
+
+@pytest.fixture
+def feedback_in(world, gmp_defects):
+    """``feedback_in(status, breach=False)``: GMP cc feedback on D02 (and X03 for a breach) taken up to ``status``."""
+
+    def make(status, *, breach=False, **respond):
+        defects = [gmp_defects["D02"], *([gmp_defects["X03"]] if breach else [])]
+        return make_feedback(cps=world.cps_lead, police=world.gmp_lead, defects=defects, status=status, **respond)
+
+    return make
+
+
+def monday(year, month, day):
+    date = datetime.date(year, month, day)
+    assert date.weekday() == 0
+    return date
