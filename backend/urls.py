@@ -22,6 +22,7 @@ api_v1 = [
     path("", include("disclosure.api.urls")),
     path("", include("feedback.api.urls")),
     path("", include("reports.api.urls")),
+    path("", include("reports.api.pack_urls")),
 ]
 
 # rest_framework.urls, with its login view under the per-address login budget.

@@ -110,3 +110,21 @@ def test_admin_form_fields_over_tenant_rows_offer_only_visible_rows(shared_world
     form_field = model_admin.formfield_for_foreignkey(Assessment._meta.get_field(field), request)
     assert {row.force.code for row in form_field.queryset} == {"GMP"}
     assert getattr(shared_world.rows["GMP"], related) in form_field.queryset
+
+
+@pytest.mark.parametrize("model", admin.site._registry, ids=lambda m: m._meta.label)
+def test_a_chief_officer_signed_in_to_the_admin_is_refused_every_model_page(shared_world, db, model):
+    """Every member may sign in (for the dashboards); no model page opens to a chief officer."""
+    client = signed_in(shared_world.gmp_chief)
+    assert client.get("/admin/").status_code == 200
+    opts = model._meta
+    assert client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")).status_code == 403
+    obj = model._default_manager.first()
+    if obj is not None:
+        assert client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])).status_code == 403
+
+
+def test_a_disclosure_lead_signed_in_to_the_admin_sees_no_model_page(shared_world, db):
+    response = signed_in(shared_world.gmp_lead).get("/admin/")
+    assert response.status_code == 200
+    assert response.context["app_list"] == []

@@ -208,6 +208,14 @@ def _meeting_body(w, t):
     }
 
 
+def _pack(who, t):
+    """A pack is made of the summary (a force) or the comparison (an Area): the same readers, else 404."""
+    if who == ANON:
+        return 401
+    readers = COMPARISON_READERS if t.startswith("CPS-") else SUMMARY_READERS
+    return 200 if t in readers.get(who, set()) else 404
+
+
 @dataclass
 class Endpoint:
     route: str
@@ -561,6 +569,21 @@ ENDPOINTS = [
         "post",
         _detail("action-items", "action_item", "done/"),
         _meeting_write(ITEM_CLOSERS, 200),
+        targets=TARGETS,
+    ),
+    # --- exports ---
+    Endpoint(
+        "organisation-pack",
+        "get",
+        lambda w, t: f"/api/v1/organisations/{t}/pack/?format=csv&from=2025-01-01&to=2025-12-31&reason=Matrix+check",
+        _pack,
+        targets=(*TARGETS, "CPS-NW", "CPS-SE"),
+    ),
+    Endpoint(
+        "meeting-pack",
+        "get",
+        lambda w, t: f"/api/v1/meetings/{_rows(w)[t].meeting.pk}/pack/?format=csv&reason=Matrix+check",
+        lambda who, t: 401 if who == ANON else (200 if t in MEETING_READERS.get(who, set()) else 404),
         targets=TARGETS,
     ),
 ]
