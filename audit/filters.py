@@ -1,7 +1,7 @@
 import django_filters
 
 from audit.models import AuditEvent
-from backend.filters import ScopedFilterSet
+from backend.filters import IsoDateTimeFilter, ScopedFilterSet
 
 ACTION_NAMES = {"create": 0, "update": 1, "delete": 2, "access": 3}
 
@@ -16,8 +16,8 @@ class AuditEventFilter(ScopedFilterSet):
     actor = django_filters.CharFilter(field_name="actor__username", label="Username of the actor")
     object_pk = django_filters.CharFilter()
     force = django_filters.CharFilter(field_name="force__code", lookup_expr="iexact")
-    timestamp_after = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="gte")
-    timestamp_before = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="lt")
+    timestamp_after = IsoDateTimeFilter(field_name="timestamp", lookup_expr="gte")
+    timestamp_before = IsoDateTimeFilter(field_name="timestamp", lookup_expr="lt")
 
     class Meta:
         model = AuditEvent

@@ -15,12 +15,14 @@ Every FilterSet of the API derives from ``ScopedFilterSet``:
 refuses unknown query parameters.
 """
 
+import datetime
 import re
 from functools import partial
 
 import django_filters
 from django import forms
 from django.db import models
+from django_filters.fields import IsoDateTimeField
 from django_filters.filterset import FILTER_FOR_DBFIELD_DEFAULTS
 from django_filters.rest_framework import DjangoFilterBackend
 from django_filters.widgets import BooleanWidget, SuffixedMultiWidget
@@ -111,6 +113,30 @@ class BooleanFilter(django_filters.BooleanFilter):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("widget", StrictBooleanWidget)
         super().__init__(*args, **kwargs)
+
+
+class UtcIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date-time, moved to UTC before it reaches the database.
+
+    PostgreSQL refuses a UTC offset beyond +-15:59 (Python accepts up to 24 hours) and a
+    date-time outside its range, with a ``DataError`` (a 500). Moved to UTC, any offset is fine,
+    and a value that falls outside the calendar is refused here, naming the parameter.
+    """
+
+    default_error_messages = {"out_of_range": "The date and time is outside the range the portal keeps."}
+
+    def to_python(self, value):
+        parsed = super().to_python(value)
+        if parsed is None or parsed.tzinfo is None:
+            return parsed
+        try:
+            return parsed.astimezone(datetime.UTC)
+        except OverflowError:
+            raise forms.ValidationError(self.error_messages["out_of_range"], code="out_of_range") from None
+
+
+class IsoDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcIsoDateTimeField
 
 
 def _related_model_filter(field):

@@ -460,3 +460,37 @@ def test_a_django_permission_denied_keeps_its_message_and_gets_a_specific_code()
 def test_a_body_that_is_not_an_object_is_a_400(shared_world, db, body):
     response = token_client(shared_world.gmp_lead).post("/api/v1/cases/", data=body, content_type="application/json")
     assert _error(response, 400)["fields"]
+
+
+# --- found by the fuzzer: date-time offsets PostgreSQL refuses, page sizes silently replaced ---------
+
+
+def test_a_date_time_filter_moves_any_offset_to_utc():
+    """PostgreSQL refuses offsets beyond +-15:59 (a DataError, 500 there); in UTC any offset is fine."""
+    import datetime
+
+    from backend.filters import UtcIsoDateTimeField
+
+    value = UtcIsoDateTimeField().clean("0457-02-01T17:45:25.84-16:10")
+    assert value.utcoffset() == datetime.timedelta(0)
+    assert (value.year, value.month, value.day, value.hour, value.minute) == (457, 2, 2, 9, 55)
+
+
+def test_a_date_time_that_leaves_the_calendar_in_utc_is_a_400_naming_it(world, client_for):
+    response = client_for(world.cps_admin).get(
+        "/api/v1/audit-events/", {"timestamp_before": "0001-01-01T00:00:00+05:00"}
+    )
+    assert response.status_code == 400, response.json()
+    assert "timestamp_before" in response.json()["fields"]
+
+
+@pytest.mark.parametrize("page_size", ["abc", "0", "-1", "1.5", "٣", "9" * 30])
+def test_a_page_size_that_is_not_a_whole_number_from_one_is_a_400(world, client_for, page_size):
+    response = client_for(world.cps_lead).get("/api/v1/cases/", {"page_size": page_size})
+    assert response.status_code == 400, response.json()
+    assert "page_size" in response.json()["fields"]
+
+
+def test_a_page_size_above_the_cap_is_capped(world, client_for):
+    response = client_for(world.cps_lead).get("/api/v1/cases/", {"page_size": "500"})
+    assert response.status_code == 200
