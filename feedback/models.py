@@ -256,6 +256,9 @@ class Notice(TenantModel):
     feedback = models.ForeignKey(Feedback, on_delete=models.CASCADE, related_name="notices")
     kind = models.CharField(max_length=12, choices=NoticeKind.choices)
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices")
+    due_on = models.DateField(
+        help_text="The due date the notice is about: a reopened item, due again, is reminded about again."
+    )
     status = models.CharField(max_length=12, choices=NoticeStatus.choices, default=NoticeStatus.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.CharField(max_length=200, blank=True)
@@ -269,7 +272,8 @@ class Notice(TenantModel):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["feedback", "kind", "recipient"], name="%(app_label)s_%(class)s_once_per_kind_and_recipient"
+                fields=["feedback", "kind", "recipient", "due_on"],
+                name="%(app_label)s_%(class)s_once_per_kind_recipient_and_due_date",
             )
         ]
         indexes = [models.Index(fields=["recipient", "-created_at"], name="feedback_notice_recipient")]

@@ -73,6 +73,7 @@ def notices_record(*, today: datetime.date | None = None) -> int:
                     feedback=feedback,
                     kind=kind,
                     recipient=user,
+                    due_on=feedback.due_on,
                     defaults={"force_id": feedback.force_id, "area_id": feedback.area_id},
                 )
                 created += was_created
@@ -95,9 +96,13 @@ def _message(notice: Notice) -> tuple[str, str]:
     feedback = notice.feedback
     values = {"id": feedback.pk, "force": notice.force.code, "due_on": feedback.due_on}
     subject = SUBJECTS[notice.kind].format(**values)
+    if notice.kind == NoticeKind.ESCALATED:
+        # Chief officers read no case-level rows: they follow it on their force's dashboard.
+        where = f"See your force's figures in the disclosure quality portal: /admin/dashboards/force/{notice.force.code}/"
+    else:
+        where = f"Read it and answer in the disclosure quality portal: /api/v1/feedback/{feedback.pk}/"
     body = (
-        f"{subject}.\n\nStream: {feedback.stream}. Status: {feedback.status}.\n"
-        f"Read it and answer in the disclosure quality portal: /api/v1/feedback/{feedback.pk}/\n"
+        f"{subject}.\n\nStream: {feedback.stream}. Status: {feedback.status}.\n{where}\n"
         "You receive this because of your role in the joint disclosure action plan."
     )
     return subject, body

@@ -290,12 +290,14 @@ def feedback_drafts_from_sample(*, actor, dip_sample: DipSample) -> list[Feedbac
     by_case: dict[int, list[Defect]] = defaultdict(list)
     for defect in defects:
         by_case[defect.assessment.schedule.case_id].append(defect)
-    with_feedback = set(
+    # Two sets: a defect id and a case id may be equal numbers.
+    defects_with_feedback = set(
         Feedback.defects.through.objects.filter(defect__in=defects).values_list("defect_id", flat=True)
-    ) | set(Feedback.objects.filter(dip_sample=dip_sample).values_list("case_id", flat=True))
+    )
+    cases_with_feedback = set(Feedback.objects.filter(dip_sample=dip_sample).values_list("case_id", flat=True))
     created = []
     for case_id, case_defects in by_case.items():
-        if case_id in with_feedback or any(defect.pk in with_feedback for defect in case_defects):
+        if case_id in cases_with_feedback or any(defect.pk in defects_with_feedback for defect in case_defects):
             continue
         case = case_defects[0].assessment.schedule.case
         feedback = Feedback.objects.create(

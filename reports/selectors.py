@@ -117,7 +117,23 @@ def summary_window(
         raise ValidationError({"to": f"The window ends ({date_to}) before it starts ({date_from})."})
     if (date_to - date_from).days >= MAX_WINDOW_DAYS:
         raise ValidationError({"from": "A summary covers at most five years."})
+    check_window_in_range(date_from, date_to, fields=("from", "to"))
     return date_from, date_to
+
+
+#: The years a window (of a summary or a meeting) may fall in. Outside them a window and the one
+#: before it would leave the calendar (a 500 from date arithmetic), and no disclosure data exists.
+EARLIEST_YEAR, LATEST_YEAR = 1990, 2100
+
+
+def check_window_in_range(date_from: datetime.date, date_to: datetime.date, *, fields: tuple[str, str]) -> None:
+    """Raise ``ValidationError`` naming ``fields`` when the window falls outside EARLIEST_YEAR..LATEST_YEAR."""
+    errors = {}
+    for name, value in zip(fields, (date_from, date_to), strict=True):
+        if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+            errors[name] = f"A date from {EARLIEST_YEAR} to {LATEST_YEAR}, please."
+    if errors:
+        raise ValidationError(errors)
 
 
 def previous_window(date_from: datetime.date, date_to: datetime.date) -> tuple[datetime.date, datetime.date]:

@@ -15,7 +15,7 @@ from backend.errors import InvalidStateError
 from backend.screening import screen_fields
 from forces.models import Membership, Organisation, OrganisationKind, Role
 from reports.models import ActionItem, ActionItemStatus, Meeting, MeetingKind
-from reports.selectors import MAX_WINDOW_DAYS, force_figures
+from reports.selectors import MAX_WINDOW_DAYS, check_window_in_range, force_figures
 
 #: Roles that organise an Area's meetings and record their action items.
 ORGANISER_ROLES = (Role.DISCLOSURE_LEAD, Role.ORG_ADMIN)
@@ -74,6 +74,10 @@ def meeting_create(
         errors["period_end"] = "The period ends before it starts."
     elif (period_end - period_start).days >= MAX_WINDOW_DAYS:
         errors["period_start"] = "A meeting reviews at most five years."
+    try:
+        check_window_in_range(period_start, period_end, fields=("period_start", "period_end"))
+    except ValidationError as error:
+        errors.update({name: messages[0] for name, messages in error.message_dict.items() if name not in errors})
     if errors:
         raise ValidationError(errors)
     _check_may_organise(actor=actor, area=area)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from audit.models import AuditEvent
 from backend.audit import keyed_hash
 from forces.models import Organisation, OrganisationKind, Stream
+from forces.selectors import summaries_readable
 from reports import selectors
 from reports.exports import FORMATS, render_pack
 
@@ -141,14 +142,17 @@ def pack_export(*, actor, organisation: Organisation, params: Mapping, via: str)
 MEETING_FORMATS = ("pdf", "xlsx", "csv")
 
 
-def meeting_snapshot_for_pack(meeting) -> dict:
+def meeting_snapshot_for_pack(meeting, *, readable_forces: set[str]) -> dict:
     """The dict ``render_pack`` takes for a meeting: its frozen summaries, its open actions, its period.
 
     ``meeting.snapshot`` is ``{force code: force summary}`` as frozen when the meeting was created
-    (or already ``{"summaries": ..., ...}``); nothing here reads the figures again.
+    (or already ``{"summaries": ..., ...}``); nothing here reads the figures again. Only the
+    summaries of ``readable_forces`` are kept: a joint forum's pack shows each force's police
+    their own figures, as the API does.
     """
     snapshot = meeting.snapshot or {}
     summaries = snapshot.get("summaries", snapshot) if isinstance(snapshot, dict) else snapshot
+    summaries = {code: figures for code, figures in summaries.items() if code in readable_forces}
     actions = [
         {
             "owner": getattr(item.owner, "code", item.owner),
@@ -187,7 +191,8 @@ def meeting_pack_export(*, actor, meeting, params: Mapping, via: str) -> tuple[b
         errors.update(error.message_dict)
     if errors:
         raise ValidationError(errors)
-    content, content_type, filename = render_pack(meeting_snapshot_for_pack(meeting), fmt)
+    readable = set(summaries_readable(user=actor)["forces"])
+    content, content_type, filename = render_pack(meeting_snapshot_for_pack(meeting, readable_forces=readable), fmt)
     forces = list(meeting.forces.all())
     organisation = forces[0] if len(forces) == 1 else meeting.area
     what = {"kind": "meeting pack", "format": fmt, "meeting": meeting.pk, "organisation": meeting.area.code, "via": via}

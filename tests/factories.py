@@ -224,7 +224,12 @@ def build_rows(world) -> dict[str, SimpleNamespace]:
             for status in ("draft", "sent", "acknowledged", "responded", "closed")
         }
         notice = Notice.objects.create(
-            feedback=feedback["feedback_sent"], kind="due_soon", recipient=police, force=force, area_id=force.area_id
+            feedback=feedback["feedback_sent"],
+            kind="due_soon",
+            recipient=police,
+            due_on=feedback["feedback_sent"].due_on,
+            force=force,
+            area_id=force.area_id,
         )
         rows[code] = SimpleNamespace(
             **feedback,

@@ -151,3 +151,34 @@ def test_each_recipient_sees_only_their_own_notices(world, sent, client_for):
         sent.pk,
         "2026-03-16",
     )
+
+
+def test_a_reopened_item_due_again_is_reminded_about_again(world, sent, mailoutbox):
+    from feedback import services
+
+    with at(2026, 3, 17):  # overdue since the 16th
+        run()
+    assert [(kind, who) for kind, who, _ in notices() if kind == "overdue"] == [
+        ("overdue", "cps-lead"),
+        ("overdue", "gmp-lead"),
+    ]
+    with at(2026, 3, 18):
+        answered = services.feedback_respond(
+            actor=world.gmp_lead, feedback=sent, outcome="accepted", action_taken="Schedule re-served."
+        )
+        services.feedback_reopen(actor=world.cps_lead, feedback=answered, reason="Items 3-7 are still block listed.")
+    # Due again ten working days on (1 April, before Easter); overdue again after it.
+    with at(2026, 4, 8):
+        run()
+    overdue = Notice.objects.filter(kind="overdue", recipient=world.gmp_lead).order_by("due_on")
+    assert [notice.due_on for notice in overdue] == [datetime.date(2026, 3, 16), datetime.date(2026, 4, 1)]
+    to_the_lead = [message for message in mailoutbox if message.to == ["gmp-lead@example.org"]]
+    assert sum(1 for message in to_the_lead if "overdue" in message.subject) == 2
+
+
+def test_an_escalation_points_the_chief_officer_at_the_force_dashboard(world, sent, mailoutbox):
+    with at(2026, 3, 23):
+        run()
+    (escalation,) = [message for message in mailoutbox if message.to == ["gmp-chief@example.org"]]
+    assert "/admin/dashboards/force/GMP/" in escalation.body
+    assert "/api/v1/feedback/" not in escalation.body  # a case-level page a chief officer cannot open

@@ -291,3 +291,23 @@ def test_a_meeting_pack_of_another_area_is_404_and_a_poster_is_refused(world, ro
     assert response.status_code == 400
     assert set(response.json()["fields"]) == {"format"}
     assert not disclosures().exists()
+
+
+def test_a_joint_forum_pack_shows_each_force_only_its_own_figures(world, client_for):
+    """The API hides another force's frozen figures from a force's members; so must the pack."""
+    from tests.factories import make_meeting
+
+    meeting = make_meeting(actor=world.cps_lead, area=world.nw, forces=[world.gmp, world.lancs])
+    assert set(meeting.snapshot) == {"GMP", "LANCS"}
+    url = f"/api/v1/meetings/{meeting.pk}/pack/"
+    police = client_for(world.gmp_chief).get(url, {"reason": REASON, "format": "csv"})
+    assert police.status_code == 200
+
+    def headline_blocks(response):
+        rows = csv.reader(io.StringIO(response.content.decode("utf-8-sig")))
+        return {row[0] for row in rows if row and row[0].endswith("Headline figures")}
+
+    assert headline_blocks(police) == {"Headline figures"}  # one force's figures: GMP's
+    assert "LANCS" not in police.content.decode("utf-8-sig")
+    area = client_for(world.cps_lead).get(url, {"reason": REASON, "format": "csv"})
+    assert headline_blocks(area) == {"GMP Headline figures", "LANCS Headline figures"}  # the Area reads both

@@ -428,3 +428,31 @@ def test_the_summary_and_comparison_cost_the_same_queries_when_rows_double(world
     assert large_summary["schedules_assessed"] == 3 * small_summary["schedules_assessed"] > 0
     assert len(large) == len(small), [q["sql"] for q in large.captured_queries]
     assert len(large_comparison) == len(small_comparison), [q["sql"] for q in large_comparison.captured_queries]
+
+
+@pytest.mark.parametrize(
+    ("window", "field"),
+    [
+        ({"from": "0001-01-01", "to": "0001-06-30"}, "from"),  # the window before would leave the calendar
+        ({"from": "9999-06-01", "to": "9999-12-31"}, "to"),
+        ({"from": "1899-01-01", "to": "1899-12-31"}, "from"),
+    ],
+)
+def test_a_window_outside_the_years_kept_is_a_400_naming_it(world, client_for, window, field):
+    response = client_for(world.gmp_chief).get("/api/v1/organisations/GMP/summary/", window)
+    assert response.status_code == 400, response.content
+    assert field in response.json()["fields"]
+
+
+def test_a_meeting_about_a_period_outside_the_years_kept_is_a_400_naming_it(world, client_for):
+    body = {
+        "area": "CPS-NW",
+        "forces": ["GMP"],
+        "kind": "joint_forum",
+        "held_on": "2030-01-10",
+        "period_start": "0001-01-01",
+        "period_end": "0001-03-31",
+    }
+    response = client_for(world.cps_lead).post("/api/v1/meetings/", body, format="json")
+    assert response.status_code == 400, response.content
+    assert "period_start" in response.json()["fields"]
