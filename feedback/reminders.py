@@ -98,7 +98,8 @@ def _message(notice: Notice) -> tuple[str, str]:
     subject = SUBJECTS[notice.kind].format(**values)
     if notice.kind == NoticeKind.ESCALATED:
         # Chief officers read no case-level rows: they follow it on their force's dashboard.
-        where = f"See your force's figures in the disclosure quality portal: /admin/dashboards/force/{notice.force.code}/"
+        dashboard = f"/admin/dashboards/force/{notice.force.code}/"
+        where = f"See your force's figures in the disclosure quality portal: {dashboard}"
     else:
         where = f"Read it and answer in the disclosure quality portal: /api/v1/feedback/{feedback.pk}/"
     body = (
