@@ -194,20 +194,21 @@ def _figures(
     series: bool,
 ) -> dict:
     """The summary figures of ``force`` for a window, unchecked (callers decide who may read them)."""
-    assessments = rollup_assessments(
-        force_ids=[force.pk],
-        period_from=date_from,
-        period_to=date_to,
-        stream=stream,
-        include_unsigned=include_unsigned,
-    )
-    police_defects = rollup_defects(assessments=assessments, side=Side.POLICE)
+    window = {
+        "force_ids": [force.pk],
+        "period_from": date_from,
+        "period_to": date_to,
+        "stream": stream,
+        "include_unsigned": include_unsigned,
+    }
+    assessments = rollup_assessments(**window)
+    police_defects = rollup_defects(**window, side=Side.POLICE)
     totals = assessments.aggregate(**_headline_aggregates())  # query 1
     severities = dict(
         police_defects.order_by().values_list("severity").annotate(n=Count("pk"))  # query 2
     )
     by_category = dict(
-        rollup_defects(assessments=assessments).order_by().values_list("category_id").annotate(n=Count("pk"))
+        rollup_defects(**window).order_by().values_list("category_id").annotate(n=Count("pk"))
     )  # query 3
     categories = sorted(
         (
@@ -360,8 +361,9 @@ def area_comparison(
         raise Http404("No Area comparison that you can read.")
     forces = list(Organisation.objects.forces().filter(area=area).order_by("code").values_list("pk", "code", "name"))
     force_ids = Organisation.objects.forces().filter(area=area).values("pk")
-    assessments = rollup_assessments(force_ids=force_ids, period_from=date_from, period_to=date_to, stream=stream)
-    police_defects = rollup_defects(assessments=assessments, side=Side.POLICE)
+    window = {"force_ids": force_ids, "period_from": date_from, "period_to": date_to, "stream": stream}
+    assessments = rollup_assessments(**window)
+    police_defects = rollup_defects(**window, side=Side.POLICE)
     per_force = {
         row.pop("force_id"): row for row in assessments.order_by().values("force_id").annotate(**_headline_aggregates())
     }
