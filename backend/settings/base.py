@@ -236,7 +236,7 @@ STORAGES = {
 
 # Demo data password (seed_demo); generated and printed when unset.
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "")
-#: How many whole months of dip sampling `seed_demo` builds: a year; the tests build fewer.
+#: How many whole months of dip sampling `seed_demo` builds (a year: the trends and meetings need one).
 DEMO_MONTHS = 12
 
 # --- E-mail (feedback reminders: manage.py send_feedback_reminders) ------------------------
