@@ -49,9 +49,11 @@ def test_it_caps_an_absurd_page_size(world, client_for):
 
 
 @pytest.mark.parametrize("page_size", ["-3", "abc", "0"])
-def test_it_falls_back_to_the_default_page_size_for_nonsense(world, client_for, page_size):
+def test_it_refuses_a_nonsense_page_size_naming_it(world, client_for, page_size):
+    # It used to fall back to the default size silently; bad input gets a 400 naming the field.
     response = client_for(world.superuser).get("/api/v1/organisations/", {"page_size": page_size})
-    assert response.status_code == 200
+    assert response.status_code == 400
+    assert "page_size" in response.json()["fields"]
 
 
 def test_it_answers_404_in_the_error_shape_for_a_page_past_the_end(world, client_for):

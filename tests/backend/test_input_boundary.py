@@ -476,21 +476,22 @@ def test_a_date_time_filter_moves_any_offset_to_utc():
     assert (value.year, value.month, value.day, value.hour, value.minute) == (457, 2, 2, 9, 55)
 
 
-def test_a_date_time_that_leaves_the_calendar_in_utc_is_a_400_naming_it(world, client_for):
-    response = client_for(world.cps_admin).get(
+def test_a_date_time_that_leaves_the_calendar_in_utc_is_a_400_naming_it(shared_world, db, client_for):
+    response = client_for(shared_world.cps_admin).get(
         "/api/v1/audit-events/", {"timestamp_before": "0001-01-01T00:00:00+05:00"}
     )
     assert response.status_code == 400, response.json()
     assert "timestamp_before" in response.json()["fields"]
 
 
-@pytest.mark.parametrize("page_size", ["abc", "0", "-1", "1.5", "٣", "9" * 30])
-def test_a_page_size_that_is_not_a_whole_number_from_one_is_a_400(world, client_for, page_size):
-    response = client_for(world.cps_lead).get("/api/v1/cases/", {"page_size": page_size})
+@pytest.mark.parametrize("page_size", ["abc", "0", "000", "-1", "1.5", "٣", " 5"])
+def test_a_page_size_that_is_not_a_whole_number_from_one_is_a_400(shared_world, db, client_for, page_size):
+    response = client_for(shared_world.cps_lead).get("/api/v1/cases/", {"page_size": page_size})
     assert response.status_code == 400, response.json()
     assert "page_size" in response.json()["fields"]
 
 
-def test_a_page_size_above_the_cap_is_capped(world, client_for):
-    response = client_for(world.cps_lead).get("/api/v1/cases/", {"page_size": "500"})
+@pytest.mark.parametrize("page_size", ["500", "9" * 30])
+def test_a_page_size_above_the_cap_is_capped(shared_world, db, client_for, page_size):
+    response = client_for(shared_world.cps_lead).get("/api/v1/cases/", {"page_size": page_size})
     assert response.status_code == 200
