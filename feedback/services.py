@@ -225,7 +225,9 @@ def feedback_create(*, actor, defects: list[Defect], summary: str, requested_act
         is_breach=_is_breach(rows),
         created_by=actor,
     )
-    feedback.defects.set(rows)
+    # add(), not set(): set() first reads the current ids through Defect's default ordering,
+    # three joins for a row that has none yet.
+    feedback.defects.add(*rows)
     return feedback
 
 
@@ -258,7 +260,8 @@ def feedback_update(
     for name, value in texts.items():
         setattr(feedback, name, value)
     if rows is not None:
-        feedback.defects.set(rows)
+        feedback.defects.clear()  # a DELETE on the link table; set() would join for the ordering
+        feedback.defects.add(*rows)
         feedback.case_id = _case_of(rows)
         feedback.is_breach = _is_breach(rows)
     feedback.row_version += 1
@@ -311,7 +314,7 @@ def feedback_drafts_from_sample(*, actor, dip_sample: DipSample) -> list[Feedbac
             is_breach=_is_breach(case_defects),
             created_by=actor,
         )
-        feedback.defects.set(case_defects)
+        feedback.defects.add(*case_defects)
         created.append(feedback)
     return created
 

@@ -43,6 +43,7 @@ def _counts():
 
 
 @pytest.mark.django_db
+@pytest.mark.heavy
 @pytest.mark.timeout(300)  # builds and checks months of samples: legitimately longer than the 60 s default
 def test_seed_demo_builds_the_demo_area_and_is_idempotent(settings):
     settings.DEMO_PASSWORD = PASSWORD
