@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Case, Q, Value, When
 from guardian.models import UserObjectPermissionBase
 
+from backend.models import RowVersioned
 from backend.querysets import scoping
 from disclosure.models import Case as ProsecutionCase
 from disclosure.models import Defect, DipSample, Schedule, TimestampedTenantModel
@@ -93,7 +94,7 @@ def overdue_q(today: datetime.date) -> Q:
     return Q(status__in=AWAITING_POLICE, due_on__lt=today)
 
 
-class Feedback(TimestampedTenantModel):
+class Feedback(RowVersioned, TimestampedTenantModel):
     """Feedback from the CPS to one force about one or more defects of one stream."""
 
     stream = models.CharField(max_length=8, choices=Stream.choices)
@@ -138,7 +139,6 @@ class Feedback(TimestampedTenantModel):
     responded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    row_version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = FeedbackQuerySet.as_manager()  # type: ignore[misc]  # a narrower manager than TenantModel's
 

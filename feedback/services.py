@@ -264,8 +264,7 @@ def feedback_update(
         feedback.defects.add(*rows)
         feedback.case_id = _case_of(rows)
         feedback.is_breach = _is_breach(rows)
-    feedback.row_version += 1
-    feedback.save()
+    feedback.save_new_version()
     return feedback
 
 
@@ -353,8 +352,7 @@ def feedback_send(*, actor, feedback: Feedback) -> Feedback:
     feedback.sent_at = now
     feedback.first_sent_at = feedback.first_sent_at or now
     feedback.due_on = _due_on(feedback)
-    feedback.row_version += 1
-    feedback.save()
+    feedback.save_new_version()
     feedback_grants_sync(feedback=feedback)
     return feedback
 
@@ -367,8 +365,7 @@ def feedback_acknowledge(*, actor, feedback: Feedback) -> Feedback:
     _check_status(feedback, (FeedbackStatus.SENT,), action="acknowledged")
     feedback.status = FeedbackStatus.ACKNOWLEDGED
     feedback.acknowledged_at = timezone.now()
-    feedback.row_version += 1
-    feedback.save()
+    feedback.save_new_version()
     return feedback
 
 
@@ -424,8 +421,7 @@ def feedback_respond(
     feedback.ico_reported_on = ico_reported_on
     feedback.responded_at = timezone.now()
     feedback.responded_by = actor
-    feedback.row_version += 1
-    feedback.save()
+    feedback.save_new_version()
     return feedback
 
 
@@ -437,8 +433,7 @@ def feedback_close(*, actor, feedback: Feedback) -> Feedback:
     _check_status(feedback, (FeedbackStatus.RESPONDED,), action="closed")
     feedback.status = FeedbackStatus.CLOSED
     feedback.closed_at = timezone.now()
-    feedback.row_version += 1
-    feedback.save()
+    feedback.save_new_version()
     return feedback
 
 
@@ -464,8 +459,7 @@ def feedback_reopen(*, actor, feedback: Feedback, reason: str) -> Feedback:
     feedback.outcome = feedback.action_taken = feedback.reasons = feedback.ico_reported = ""
     feedback.revised_schedule = feedback.responded_by = None
     feedback.ico_reported_on = None
-    feedback.row_version += 1
-    feedback.save()
+    feedback.save_new_version()
     feedback_grants_sync(feedback=feedback)
     return feedback
 
