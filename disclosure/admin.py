@@ -1,5 +1,7 @@
 """Admin for dip sampling. Lists are scoped by the tenancy rule; writes go through the services.
 
+Dip samples are where leads work (disclosure/admin_workflow.py): plan, draw, assess, complete, sign.
+
 Every choice the admin offers about tenant rows comes from the scoped queryset too: list filters
 over related rows use ``RelatedOnlyFieldListFilter`` (the related rows of the visible ones), and a
 form field over a tenant model lists ``visible_to(user)`` only.
@@ -7,8 +9,8 @@ form field over a tenant model lists ``visible_to(user)`` only.
 
 from django.contrib import admin
 
-from backend.admin import SCOPED, ScopedAdmin, ScopedChoicesMixin
-from backend.querysets import visible_to
+from backend.admin import SCOPED, ScopedAdmin
+from disclosure.admin_workflow import DipSampleAdmin
 from disclosure.models import Assessment, Case, Checklist, Criterion, Defect, DefectCategory, DipSample, Schedule
 
 
@@ -29,24 +31,7 @@ class ScheduleAdmin(ScopedAdmin):
     date_hierarchy = "received_on"
 
 
-class AssessmentInline(ScopedChoicesMixin, admin.TabularInline):
-    model = Assessment
-    fields = readonly_fields = ("schedule", "rating", "drs_complete", "assessed_by")
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def get_queryset(self, request):
-        return visible_to(super().get_queryset(request), request.user)
-
-
-@admin.register(DipSample)
-class DipSampleAdmin(ScopedAdmin):
-    list_display = ["id", "force", "stream", "period_start", "period_end", "status", "cps_lead", "police_lead"]
-    list_filter = ["status", "stream", ("force", SCOPED)]
-    list_select_related = ["force", "cps_lead", "police_lead"]
-    date_hierarchy = "period_start"
-    inlines = [AssessmentInline]
+admin.site.register(DipSample, DipSampleAdmin)
 
 
 @admin.register(Assessment)

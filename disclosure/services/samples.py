@@ -53,8 +53,13 @@ def _sync_lead_grants(dip_sample: DipSample) -> None:
         assign_perm(CHANGE_DIP_SAMPLE, user, dip_sample)
 
 
+def may_change_dip_sample(*, actor: User, dip_sample: DipSample) -> bool:
+    """The rule for a sample's own steps (period, draw, undraw, add or mark schedules, complete): its two leads."""
+    return actor.is_superuser or actor.has_perm(CHANGE_DIP_SAMPLE, dip_sample)
+
+
 def _check_may_change(actor: User, dip_sample: DipSample) -> None:
-    if not (actor.is_superuser or actor.has_perm(CHANGE_DIP_SAMPLE, dip_sample)):
+    if not may_change_dip_sample(actor=actor, dip_sample=dip_sample):
         raise PermissionDenied("Only the two leads of this dip sample may change it.")
 
 

@@ -1,0 +1,301 @@
+"""Forms of the dip-sampling pages in the admin. They parse input; the services decide.
+
+Every choice over tenant rows comes from ``visible_to(user)`` (or a selector built on it); what
+a service refuses comes back as a form error through ``admin_errors.apply_errors``.
+"""
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+
+from disclosure.models import (
+    CriterionResult,
+    DefectCategory,
+    Schedule,
+    Severity,
+)
+from disclosure.rating import rating_from_answers
+from disclosure.selectors import dip_sample_eligible_schedules
+from forces.models import Organisation, Role, Side, Stream
+
+User = get_user_model()
+
+UK_DATE_INPUTS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d %m %Y"]
+
+
+class UKDateField(forms.DateField):
+    """A date typed the British way (31/01/2025), or picked (the browser's date picker sends ISO)."""
+
+    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("input_formats", UK_DATE_INPUTS)
+        kwargs.setdefault("help_text", "Day/month/year, e.g. 31/01/2025.")
+        super().__init__(**kwargs)
+
+
+class RowVersionField(forms.IntegerField):
+    """The version of the row the page was built from: a change made meanwhile is refused (409)."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        super().__init__(**kwargs)
+
+
+class LeadChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        where = sorted(
+            {
+                f"{membership.organisation.code}"
+                f" ({membership.get_stream_display() if membership.stream else 'all streams'})"
+                for membership in obj.memberships.all()
+                if membership.role == Role.DISCLOSURE_LEAD
+            }
+        )
+        name = obj.get_full_name() or obj.username
+        return f"{name} ({obj.username}) - disclosure lead, {', '.join(where)}"
+
+
+class ForceChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} ({obj.code})"
+
+
+def lead_choices(user) -> "forms.models.QuerySet":
+    """Active disclosure leads of the organisations ``user`` can see (as the API's LeadField), not ``user``."""
+    from django.db.models import Prefetch
+
+    from forces.models import Membership
+
+    visible = Organisation.objects.visible_to(user)
+    leads = Membership.objects.filter(role=Role.DISCLOSURE_LEAD, organisation__in=visible)
+    return (
+        User.objects.filter(is_active=True, pk__in=leads.values("user_id"))
+        .exclude(pk=user.pk)
+        .prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.filter(role=Role.DISCLOSURE_LEAD, organisation__in=visible).select_related(
+                    "organisation"
+                ),
+            )
+        )
+        .order_by("username")
+    )
+
+
+class PlanForm(forms.Form):
+    """Plan a joint dip sample: the force, the stream, the period and the other side's lead."""
+
+    force = ForceChoiceField(queryset=Organisation.objects.none(), label="Police force")
+    stream = forms.ChoiceField(choices=Stream.choices)
+    period_start = UKDateField(label="Schedules received from")
+    period_end = UKDateField(label="Schedules received to")
+    other_lead = LeadChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        label="The other side's lead",
+        help_text="A police disclosure lead if you are CPS, a CPS one if you are police. You lead your own side.",
+    )
+    allow_overlap = forms.BooleanField(
+        required=False,
+        label="Plan it although another sample of the force and stream covers part of the period",
+    )
+    overlap_reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Why a second sample",
+        help_text="Needed with the box above. No names or other personal data.",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        forces = Organisation.objects.visible_to(user).forces().order_by("name")
+        if not user.is_superuser:
+            lead_of = user.memberships.filter(role=Role.DISCLOSURE_LEAD).values("organisation_id")
+            forces = forces.filter(Q(pk__in=lead_of) | Q(area_id__in=lead_of))
+        self.fields["force"].queryset = forces
+        self.fields["other_lead"].queryset = lead_choices(user)
+
+    def service_arguments(self, *, side: Side | None) -> dict:
+        """The service's keyword arguments: the other lead goes to the side opposite the actor's."""
+        data = self.cleaned_data
+        arguments = {
+            name: data[name]
+            for name in ("force", "stream", "period_start", "period_end", "allow_overlap", "overlap_reason")
+        }
+        other = data.get("other_lead")
+        if other is not None:
+            arguments["police_lead" if side == Side.CPS else "cps_lead"] = other
+        return arguments
+
+
+class DrawForm(forms.Form):
+    row_version = RowVersionField()
+    size = forms.IntegerField(min_value=1, label="How many schedules to draw")
+
+    def __init__(self, *args, cap: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["size"].max_value = max(cap, 1)
+        self.fields["size"].widget.attrs["max"] = max(cap, 1)
+        self.fields["size"].help_text = f"At most {cap}."
+
+
+class ActionForm(forms.Form):
+    """A button on the sample's page: it carries the version of the sample the user saw."""
+
+    row_version = RowVersionField()
+
+
+class ReasonForm(ActionForm):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), help_text="No names, addresses or other personal data."
+    )
+
+
+class ScheduleReasonForm(ReasonForm):
+    """A schedule of the sample, with a reason (not assessable, or picked by hand)."""
+
+    schedule = forms.ModelChoiceField(queryset=Schedule.objects.none())
+
+    def __init__(self, *args, schedules, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["schedule"].queryset = schedules
+        self.fields["schedule"].label_from_instance = schedule_label
+
+
+def schedule_label(schedule: Schedule) -> str:
+    return (
+        f"{schedule.case.urn} {schedule.kind.upper()} rev {schedule.revision}, "
+        f"received {schedule.received_on:%d/%m/%Y}, {schedule.item_count} items"
+    )
+
+
+def hand_pick_choices(*, user, dip_sample):
+    """Schedules a lead may add by hand: the draw's eligibility rule, within what ``user`` may see."""
+    eligible = dip_sample_eligible_schedules(dip_sample=dip_sample).values("pk")
+    return (
+        Schedule.objects.visible_to(user).filter(pk__in=eligible).select_related("case").order_by("received_on", "id")
+    )
+
+
+# --- assessing ---------------------------------------------------------------------------
+
+
+class AnswerField(forms.ChoiceField):
+    widget = forms.RadioSelect
+
+    def __init__(self, *, criterion, **kwargs):
+        super().__init__(choices=CriterionResult.choices, **kwargs)
+        self.criterion = criterion
+        self.label = f"{criterion.code}. {criterion.text}"
+
+
+class AssessmentForm(forms.Form):
+    """One answer per criterion that applies to the schedule's kind; the rating follows from them."""
+
+    row_version = RowVersionField(required=False)
+    drs_complete = forms.BooleanField(
+        required=False, label="The disclosure record sheet (DRS) is complete for this schedule"
+    )
+    prosecutor_fed_back = forms.BooleanField(required=False, label="The prosecutor gave feedback to the police")
+    notes = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What you found, in general terms. No names, addresses or other personal data.",
+    )
+
+    def __init__(self, *args, criteria, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        for criterion in self.criteria:
+            self.fields[f"answer_{criterion.code}"] = AnswerField(criterion=criterion)
+
+    def schedule_fields(self):
+        """Answers about the schedule itself (its kind's criteria)."""
+        return [self[f"answer_{c.code}"] for c in self.criteria if "drs" not in c.applies_to]
+
+    def drs_fields(self):
+        """Answers about the disclosure record sheet (criteria that apply to every kind)."""
+        return [self[f"answer_{c.code}"] for c in self.criteria if "drs" in c.applies_to]
+
+    def answers(self) -> list[dict]:
+        return [
+            {"criterion": criterion.code, "result": self.cleaned_data[f"answer_{criterion.code}"]}
+            for criterion in self.criteria
+        ]
+
+    def rating_of_input(self) -> str | None:
+        """The rating the answers typed so far give (by ``rating_from_answers``), shown when the form is refused."""
+        given = [
+            (criterion.is_critical, self.data.get(self.add_prefix(f"answer_{criterion.code}")))
+            for criterion in self.criteria
+        ]
+        if not given or any(result not in CriterionResult.values for _, result in given):
+            return None
+        return rating_from_answers(given)
+
+
+#: The taxonomy's groups, by the first letter of the code (docs/domain.md).
+CATEGORY_GROUPS = {
+    "S": "Schedules (police)",
+    "D": "Item descriptions (police)",
+    "C": "Completeness (police)",
+    "X": "Sensitive material and personal data (police)",
+    "E": "MG6E, disclosure officer's report (police)",
+    "T": "Timeliness (police)",
+    "P": "Prosecutor (CPS)",
+}
+
+
+class CategorySelect(forms.Select):
+    """Each option says its category's default severity (``data-default-severity``), for defect_form.js."""
+
+    def __init__(self, *args, defaults=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.defaults = defaults or {}
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex=subindex, attrs=attrs)
+        default = self.defaults.get(str(value))
+        if default:
+            option["attrs"]["data-default-severity"] = default
+        return option
+
+
+class DefectForm(forms.Form):
+    category = forms.ChoiceField(label="Defect")
+    severity = forms.ChoiceField(
+        choices=[("", "The category's usual severity"), *Severity.choices],
+        required=False,
+        help_text="Set from the category; change it if this defect is more or less serious.",
+    )
+    item_reference = forms.CharField(
+        required=False, max_length=100, label="Item number(s)", help_text="e.g. items 3-7 of the MG6C."
+    )
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="What is wrong",
+        help_text="No names, addresses or other personal data.",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        categories = list(DefectCategory.objects.visible_to(user).order_by("code"))
+        self.categories = {str(category.pk): category for category in categories}
+        grouped: dict[str, list] = {}
+        for category in categories:
+            group = CATEGORY_GROUPS.get(category.code[:1], f"Other ({category.get_side_display()})")
+            grouped.setdefault(group, []).append((str(category.pk), f"{category.code} {category.name}"))
+        self.fields["category"].choices = [("", "Choose a defect category"), *grouped.items()]
+        self.fields["category"].widget = CategorySelect(
+            choices=self.fields["category"].choices,
+            defaults={pk: category.default_severity for pk, category in self.categories.items()},
+            attrs={"class": "defect-category"},
+        )
+        self.fields["severity"].widget.attrs["class"] = "defect-severity"
+
+    def clean_category(self):
+        return self.categories[self.cleaned_data["category"]]
