@@ -6,7 +6,7 @@ a service refuses comes back as a form error through ``admin_errors.apply_errors
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import Prefetch, Q, QuerySet
 
 from disclosure.models import (
     CriterionResult,
@@ -16,7 +16,7 @@ from disclosure.models import (
 )
 from disclosure.rating import rating_from_answers
 from disclosure.selectors import dip_sample_eligible_schedules
-from forces.models import Organisation, Role, Side, Stream
+from forces.models import Membership, Organisation, OrganisationKind, Role, Side, Stream
 
 User = get_user_model()
 
@@ -24,9 +24,9 @@ UK_DATE_INPUTS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d %m %Y"]
 
 
 class UKDateField(forms.DateField):
-    """A date typed the British way (31/01/2025), or picked (the browser's date picker sends ISO)."""
+    """A date typed the British way (31/01/2025), shown the same way whatever the browser's language."""
 
-    widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    widget = forms.DateInput(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "size": 10})
 
     def __init__(self, **kwargs):
         kwargs.setdefault("input_formats", UK_DATE_INPUTS)
@@ -63,27 +63,36 @@ class ForceChoiceField(forms.ModelChoiceField):
         return f"{obj.name} ({obj.code})"
 
 
-def lead_choices(user) -> "forms.models.QuerySet":
-    """Active disclosure leads of the organisations ``user`` can see (as the API's LeadField), not ``user``."""
-    from django.db.models import Prefetch
+def lead_choices(user) -> QuerySet:
+    """Active disclosure leads of the other side, in the organisations ``user`` can see (as the API's LeadField).
 
-    from forces.models import Membership
-
+    A CPS lead is offered the police leads of its Area's forces; a police lead the CPS leads of
+    its force's Area (superusers: every lead they can see). The service still checks the stream.
+    """
     visible = Organisation.objects.visible_to(user)
+    if not user.is_superuser:
+        mine = Membership.objects.filter(user=user, role=Role.DISCLOSURE_LEAD)
+        areas_led = mine.filter(organisation__kind=OrganisationKind.CPS_AREA).values("organisation_id")
+        forces_led = mine.filter(organisation__kind=OrganisationKind.POLICE_FORCE).values("organisation_id")
+        visible = visible.filter(
+            Q(kind=OrganisationKind.POLICE_FORCE, area_id__in=areas_led)
+            | Q(kind=OrganisationKind.CPS_AREA, pk__in=Organisation.objects.filter(pk__in=forces_led).values("area_id"))
+        )
     leads = Membership.objects.filter(role=Role.DISCLOSURE_LEAD, organisation__in=visible)
     return (
         User.objects.filter(is_active=True, pk__in=leads.values("user_id"))
         .exclude(pk=user.pk)
-        .prefetch_related(
-            Prefetch(
-                "memberships",
-                queryset=Membership.objects.filter(role=Role.DISCLOSURE_LEAD, organisation__in=visible).select_related(
-                    "organisation"
-                ),
-            )
-        )
+        .prefetch_related(Prefetch("memberships", queryset=leads.select_related("organisation")))
         .order_by("username")
     )
+
+
+def stream_choices(user) -> list[tuple[str, str]]:
+    """The streams ``user`` leads (a lead of every stream, or a superuser: all of them)."""
+    led = set(Membership.objects.filter(user=user, role=Role.DISCLOSURE_LEAD).values_list("stream", flat=True))
+    if user.is_superuser or None in led:
+        return list(Stream.choices)
+    return [(value, label) for value, label in Stream.choices if value in led]
 
 
 class PlanForm(forms.Form):
@@ -118,6 +127,7 @@ class PlanForm(forms.Form):
             forces = forces.filter(Q(pk__in=lead_of) | Q(area_id__in=lead_of))
         self.fields["force"].queryset = forces
         self.fields["other_lead"].queryset = lead_choices(user)
+        self.fields["stream"].choices = stream_choices(user)
 
     def service_arguments(self, *, side: Side | None) -> dict:
         """The service's keyword arguments: the other lead goes to the side opposite the actor's."""

@@ -15,6 +15,8 @@ The rules are the API's, not a second set:
   built from, so a change made meanwhile is refused rather than overwritten.
 """
 
+from auditlog import get_logentry_model
+from auditlog.signals import accessed
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -23,8 +25,10 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import dateformat
 from django.utils.text import capfirst
+from django.views.decorators.http import require_POST
 
 from backend.admin import SCOPED, ScopedAdmin
+from backend.audit import list_query_record
 from backend.errors import InvalidStateError
 from backend.querysets import related_count
 from disclosure import services
@@ -111,11 +115,15 @@ def _field_label(form, field: str) -> str:
     return capfirst(field.split("[")[0].replace("_", " "))
 
 
-def report_refusal(request, error: Exception, form=None) -> None:
-    """A service's refusal in plain words: on the form's fields where it names one, else as a message."""
+def report_refusal(request, error: Exception, form=None, aliases: dict[str, str] | None = None) -> None:
+    """A service's refusal in plain words: on the form's fields where it names one, else as a message.
+
+    ``aliases`` maps a service's argument to the form field that fed it (``police_lead`` -> ``other_lead``).
+    """
     if isinstance(error, ValidationError):
         if hasattr(error, "error_dict"):
-            for field, texts in error.message_dict.items():
+            for name, texts in error.message_dict.items():
+                field = (aliases or {}).get(name, name)
                 if form is not None and field in form.fields:
                     form.add_error(field, texts)
                     continue
@@ -139,13 +147,24 @@ def report_refusal(request, error: Exception, form=None) -> None:
         raise error
 
 
-def run_service(request, call, form=None):
+def run_service(request, call, form=None, aliases: dict[str, str] | None = None):
     """``call()`` (a service call); its refusal reported as ``report_refusal`` does, and ``None`` returned."""
     try:
         return call()
     except (ValidationError, PermissionDenied, InvalidStateError) as error:
-        report_refusal(request, error, form)
+        report_refusal(request, error, form, aliases)
         return None
+
+
+def log_list_access(request, model, rows) -> None:
+    """A page of case-level rows read: one consultation entry per force (backend.audit, as the API logs)."""
+    get_logentry_model().objects.log_list_access(
+        model=model,
+        rows=rows,
+        query=list_query_record(None, request.GET),
+        actor=request.user,
+        remote_addr=request.META.get("REMOTE_ADDR"),
+    )
 
 
 def with_row_version(dip_sample: DipSample, row_version: int | None, service, **kwargs):
@@ -217,6 +236,14 @@ class DipSampleAdmin(ScopedAdmin):
     def assessed(self, obj):
         return obj.assessment_count
 
+    def changelist_view(self, request, extra_context=None):
+        """The list; its page of samples is logged as a consultation, as the API's list read is."""
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", {}).get("cl") if response.status_code == 200 else None
+        if changelist is not None and changelist.result_list:
+            log_list_access(request, DipSample, list(changelist.result_list))
+        return response
+
     # --- urls ---------------------------------------------------------------------------------
 
     def get_urls(self):
@@ -226,18 +253,20 @@ class DipSampleAdmin(ScopedAdmin):
             return self.admin_site.admin_view(view)
 
         extra = [
-            path("<int:object_id>/draw/", wrap(self.draw_view), name=f"{info}_draw"),
+            path("<int:object_id>/draw/", wrap(require_POST(self.draw_view)), name=f"{info}_draw"),
             *(
                 path(
                     f"<int:object_id>/{verb.replace('_', '-')}/",
-                    wrap(self.sample_action_view),
+                    wrap(require_POST(self.sample_action_view)),
                     {"verb": verb},
                     name=f"{info}_{verb.replace('_', '')}",
                 )
                 for verb in SAMPLE_ACTIONS
             ),
-            path("<int:object_id>/add-schedule/", wrap(self.add_schedule_view), name=f"{info}_addschedule"),
-            path("<int:object_id>/reopen/", wrap(self.reopen_view), name=f"{info}_reopen"),
+            path(
+                "<int:object_id>/add-schedule/", wrap(require_POST(self.add_schedule_view)), name=f"{info}_addschedule"
+            ),
+            path("<int:object_id>/reopen/", wrap(require_POST(self.reopen_view)), name=f"{info}_reopen"),
             path(
                 "<int:object_id>/schedules/<int:schedule_id>/",
                 wrap(self.assess_view),
@@ -245,17 +274,17 @@ class DipSampleAdmin(ScopedAdmin):
             ),
             path(
                 "<int:object_id>/schedules/<int:schedule_id>/not-assessable/",
-                wrap(self.not_assessable_view),
+                wrap(require_POST(self.not_assessable_view)),
                 name=f"{info}_notassessable",
             ),
             path(
                 "<int:object_id>/schedules/<int:schedule_id>/defects/",
-                wrap(self.defect_add_view),
+                wrap(require_POST(self.defect_add_view)),
                 name=f"{info}_adddefect",
             ),
             path(
                 "<int:object_id>/schedules/<int:schedule_id>/defects/<int:defect_id>/withdraw/",
-                wrap(self.defect_withdraw_view),
+                wrap(require_POST(self.defect_withdraw_view)),
                 name=f"{info}_withdrawdefect",
             ),
         ]
@@ -319,6 +348,7 @@ class DipSampleAdmin(ScopedAdmin):
                 request,
                 lambda: services.dip_sample_create(actor=request.user, **form.service_arguments(side=side)),
                 form,
+                aliases={"cps_lead": "other_lead", "police_lead": "other_lead"},
             )
             if sample is not None:
                 messages.success(
@@ -333,7 +363,9 @@ class DipSampleAdmin(ScopedAdmin):
     def change_view(self, request, object_id, form_url="", extra_context=None):
         if request.method != "GET":
             return HttpResponseNotAllowed(["GET"])
-        return self._render_workspace(request, self._sample(request, object_id))
+        sample = self._sample(request, object_id)
+        accessed.send(sender=DipSample, instance=sample)  # a consultation, as the API's detail read
+        return self._render_workspace(request, sample)
 
     def _render_workspace(self, request, sample: DipSample, *, draw_form=None, pick_form=None, reopen_form=None):
         user = request.user
@@ -379,12 +411,7 @@ class DipSampleAdmin(ScopedAdmin):
         )
         return TemplateResponse(request, self.change_form_template, context)
 
-    def _post_only(self, request):
-        if request.method != "POST":
-            raise PermissionDenied("Use the page's buttons.")
-
     def draw_view(self, request, object_id):
-        self._post_only(request)
         sample = self._sample(request, object_id)
         if not may_change_dip_sample(actor=request.user, dip_sample=sample):
             raise PermissionDenied
@@ -414,7 +441,6 @@ class DipSampleAdmin(ScopedAdmin):
         return self._render_workspace(request, sample, draw_form=form)
 
     def sample_action_view(self, request, object_id, verb):
-        self._post_only(request)
         sample = self._sample(request, object_id)
         allowed = (
             lead_side_for_force(user=request.user, force=sample.force, stream=sample.stream) is not None
@@ -440,7 +466,6 @@ class DipSampleAdmin(ScopedAdmin):
         return HttpResponseRedirect(self._sample_url(sample))
 
     def add_schedule_view(self, request, object_id):
-        self._post_only(request)
         sample = self._sample(request, object_id)
         if not may_change_dip_sample(actor=request.user, dip_sample=sample):
             raise PermissionDenied
@@ -467,7 +492,6 @@ class DipSampleAdmin(ScopedAdmin):
         return self._render_workspace(request, sample, pick_form=form)
 
     def reopen_view(self, request, object_id):
-        self._post_only(request)
         sample = self._sample(request, object_id)
         if not Abilities(request.user, sample).reopen:
             raise PermissionDenied
@@ -520,6 +544,9 @@ class DipSampleAdmin(ScopedAdmin):
         schedule, sampled = self._schedule(request, sample, schedule_id)
         assessment = self._assessment(request, sample, schedule)
         if request.method != "POST":
+            accessed.send(sender=Schedule, instance=schedule)
+            if assessment is not None:
+                accessed.send(sender=Assessment, instance=assessment)
             return self._render_assess(request, sample, schedule, sampled, assessment)
         if not lead_may_write_for_force(user=request.user, force=sample.force, stream=sample.stream):
             raise PermissionDenied
@@ -616,7 +643,6 @@ class DipSampleAdmin(ScopedAdmin):
         return TemplateResponse(request, "admin/disclosure/dipsample/assess.html", context)
 
     def not_assessable_view(self, request, object_id, schedule_id):
-        self._post_only(request)
         sample = self._sample(request, object_id)
         schedule, sampled = self._schedule(request, sample, schedule_id)
         if not may_change_dip_sample(actor=request.user, dip_sample=sample):
@@ -646,7 +672,6 @@ class DipSampleAdmin(ScopedAdmin):
         return self._render_assess(request, sample, schedule, sampled, assessment, reason_form=form)
 
     def defect_add_view(self, request, object_id, schedule_id):
-        self._post_only(request)
         sample = self._sample(request, object_id)
         schedule, sampled = self._schedule(request, sample, schedule_id)
         if not lead_may_write_for_force(user=request.user, force=sample.force, stream=sample.stream):
@@ -672,7 +697,7 @@ class DipSampleAdmin(ScopedAdmin):
             )
             if defect is not None:
                 messages.success(
-                    request, f"Defect {defect.category.code} logged ({defect.get_severity_display().lower()})."
+                    request, f"Defect {defect.category.code} logged: {defect.get_severity_display().lower()}."
                 )
                 return HttpResponseRedirect(self._assess_url(sample, schedule.pk))
         else:
@@ -680,7 +705,6 @@ class DipSampleAdmin(ScopedAdmin):
         return self._render_assess(request, sample, schedule, sampled, assessment, defect_form=form)
 
     def defect_withdraw_view(self, request, object_id, schedule_id, defect_id):
-        self._post_only(request)
         sample = self._sample(request, object_id)
         schedule, _ = self._schedule(request, sample, schedule_id)
         defect = (
