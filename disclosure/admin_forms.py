@@ -4,6 +4,8 @@ Every choice over tenant rows comes from ``visible_to(user)`` (or a selector bui
 a service refuses comes back as a form error through ``admin_errors.apply_errors``.
 """
 
+from typing import cast
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Prefetch, Q, QuerySet
@@ -125,9 +127,9 @@ class PlanForm(forms.Form):
         if not user.is_superuser:
             lead_of = user.memberships.filter(role=Role.DISCLOSURE_LEAD).values("organisation_id")
             forces = forces.filter(Q(pk__in=lead_of) | Q(area_id__in=lead_of))
-        self.fields["force"].queryset = forces
-        self.fields["other_lead"].queryset = lead_choices(user)
-        self.fields["stream"].choices = stream_choices(user)
+        cast(forms.ModelChoiceField, self.fields["force"]).queryset = forces
+        cast(forms.ModelChoiceField, self.fields["other_lead"]).queryset = lead_choices(user)
+        cast(forms.ChoiceField, self.fields["stream"]).choices = stream_choices(user)
 
     def service_arguments(self, *, side: Side | None) -> dict:
         """The service's keyword arguments: the other lead goes to the side opposite the actor's."""
@@ -144,13 +146,12 @@ class PlanForm(forms.Form):
 
 class DrawForm(forms.Form):
     row_version = RowVersionField()
-    size = forms.IntegerField(min_value=1, label="How many schedules to draw")
 
     def __init__(self, *args, cap: int, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["size"].max_value = max(cap, 1)
-        self.fields["size"].widget.attrs["max"] = max(cap, 1)
-        self.fields["size"].help_text = f"At most {cap}."
+        self.fields["size"] = forms.IntegerField(
+            min_value=1, max_value=max(cap, 1), label="How many schedules to draw", help_text=f"At most {cap}."
+        )
 
 
 class ActionForm(forms.Form):
@@ -165,15 +166,19 @@ class ReasonForm(ActionForm):
     )
 
 
+class ScheduleChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return schedule_label(obj)
+
+
 class ScheduleReasonForm(ReasonForm):
     """A schedule of the sample, with a reason (not assessable, or picked by hand)."""
 
-    schedule = forms.ModelChoiceField(queryset=Schedule.objects.none())
+    schedule = ScheduleChoiceField(queryset=Schedule.objects.none())
 
     def __init__(self, *args, schedules, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["schedule"].queryset = schedules
-        self.fields["schedule"].label_from_instance = schedule_label
+        cast(forms.ModelChoiceField, self.fields["schedule"]).queryset = schedules
 
 
 def schedule_label(schedule: Schedule) -> str:
@@ -240,7 +245,7 @@ class AssessmentForm(forms.Form):
     def rating_of_input(self) -> str | None:
         """The rating the answers typed so far give (by ``rating_from_answers``), shown when the form is refused."""
         given = [
-            (criterion.is_critical, self.data.get(self.add_prefix(f"answer_{criterion.code}")))
+            (criterion.is_critical, str(self.data.get(self.add_prefix(f"answer_{criterion.code}"))))
             for criterion in self.criteria
         ]
         if not given or any(result not in CriterionResult.values for _, result in given):
@@ -299,9 +304,10 @@ class DefectForm(forms.Form):
         for category in categories:
             group = CATEGORY_GROUPS.get(category.code[:1], f"Other ({category.get_side_display()})")
             grouped.setdefault(group, []).append((str(category.pk), f"{category.code} {category.name}"))
-        self.fields["category"].choices = [("", "Choose a defect category"), *grouped.items()]
+        choices = [("", "Choose a defect category"), *grouped.items()]
+        cast(forms.ChoiceField, self.fields["category"]).choices = choices
         self.fields["category"].widget = CategorySelect(
-            choices=self.fields["category"].choices,
+            choices=choices,
             defaults={pk: category.default_severity for pk, category in self.categories.items()},
             attrs={"class": "defect-category"},
         )

@@ -15,6 +15,8 @@ The rules are the API's, not a second set:
   built from, so a change made meanwhile is refused rather than overwritten.
 """
 
+from typing import cast
+
 from auditlog import get_logentry_model
 from auditlog.signals import accessed
 from django.contrib import admin, messages
@@ -115,6 +117,16 @@ def _field_label(form, field: str) -> str:
     return capfirst(field.split("[")[0].replace("_", " "))
 
 
+def in_plain_words(error: InvalidStateError) -> str:
+    """The service's 409 message, with the API's instructions (fields, headers) put as the page's."""
+    if error.code == "overlapping_sample":
+        found = error.message.partition(" Send allow_overlap")[0]
+        return f"{found} To plan it anyway, tick the box about another sample below and say why."
+    if error.code == "row_version_required":
+        return "The page was out of date: reload it and try again."
+    return error.message
+
+
 def report_refusal(request, error: Exception, form=None, aliases: dict[str, str] | None = None) -> None:
     """A service's refusal in plain words: on the form's fields where it names one, else as a message.
 
@@ -142,7 +154,7 @@ def report_refusal(request, error: Exception, form=None, aliases: dict[str, str]
     elif isinstance(error, PermissionDenied):
         messages.error(request, f"Not allowed: {error}" if str(error) else "You may not do this.")
     elif isinstance(error, InvalidStateError):
-        messages.error(request, error.message)
+        messages.error(request, in_plain_words(error))
     else:  # pragma: no cover - run_service catches only the three above
         raise error
 
@@ -383,9 +395,8 @@ class DipSampleAdmin(ScopedAdmin):
         if sample.status == DipSampleStatus.PLANNED:
             preview = dip_sample_draw_preview(dip_sample=sample)
             if can.draw and draw_form is None:
-                draw_form = DrawForm(
-                    initial={"row_version": sample.row_version, "size": preview["cap"]}, cap=preview["cap"]
-                )
+                cap = cast(int, preview["cap"])
+                draw_form = DrawForm(initial={"row_version": sample.row_version, "size": cap}, cap=cap)
         if can.add_schedule and pick_form is None:
             pick_form = ScheduleReasonForm(
                 initial={"row_version": sample.row_version},
@@ -407,7 +418,7 @@ class DipSampleAdmin(ScopedAdmin):
             pick_form=pick_form,
             reopen_form=reopen_form,
             action_form=ActionForm(initial={"row_version": sample.row_version}),
-            side_label={Side.CPS: "CPS", Side.POLICE: "police"}.get(can.side, ""),
+            side_label={Side.CPS: "CPS", Side.POLICE: "police"}[can.side] if can.side else "",
         )
         return TemplateResponse(request, self.change_form_template, context)
 
@@ -415,7 +426,7 @@ class DipSampleAdmin(ScopedAdmin):
         sample = self._sample(request, object_id)
         if not may_change_dip_sample(actor=request.user, dip_sample=sample):
             raise PermissionDenied
-        cap = dip_sample_draw_preview(dip_sample=sample)["cap"]
+        cap = cast(int, dip_sample_draw_preview(dip_sample=sample)["cap"])
         form = DrawForm(request.POST, cap=cap)
         if form.is_valid():
             drawn = run_service(

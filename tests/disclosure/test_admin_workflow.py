@@ -144,7 +144,8 @@ def test_a_plan_the_service_refuses_shows_why_and_saves_nothing(world):
     client.post(url("add"), plan_data(world))
     overlap = client.post(url("add"), plan_data(world), follow=True)
     assert overlap.status_code == 200
-    assert any("overlaps dip sample" in text for text in shown(overlap))
+    assert any("overlaps dip sample" in text and "tick the box" in text for text in shown(overlap))
+    assert not any("allow_overlap" in text for text in shown(overlap))
     assert DipSample.objects.count() == 1
     screened = client.post(
         url("add"), plan_data(world, allow_overlap="on", overlap_reason="Asked by jane.exampleton@example.org")
@@ -223,6 +224,7 @@ def test_the_draw_button_shows_only_to_the_samples_leads(world, gmp):
     mc_page = signed_in(world.gmp_mc_lead).get(url("change", planned.pk))
     assert mc_page.status_code == 200
     assert b'id="draw-form"' not in mc_page.content
+    assert signed_in(world.gmp_lead).get(url("draw", planned.pk)).status_code == 405  # buttons POST
 
 
 def test_undraw_while_nothing_is_assessed_then_409_once_assessed(world, gmp):
