@@ -128,5 +128,6 @@ def test_a_disclosure_lead_signed_in_to_the_admin_sees_only_the_dip_samples(shar
     """Leads work on dip samples in the admin (disclosure/admin_workflow.py); the other model pages stay staff-only."""
     response = signed_in(shared_world.gmp_lead).get("/admin/")
     assert response.status_code == 200
-    models = [(app["app_label"], model["object_name"]) for app in response.context["app_list"] for model in app["models"]]
+    apps = response.context["app_list"]
+    models = [(app["app_label"], model["object_name"]) for app in apps for model in app["models"]]
     assert models == [("disclosure", "DipSample")]
