@@ -33,7 +33,7 @@ from backend.admin import SCOPED, ScopedAdmin
 from backend.audit import list_query_record
 from backend.errors import InvalidStateError
 from backend.querysets import related_count
-from disclosure import services
+from disclosure import selectors, services
 from disclosure.admin_forms import (
     ActionForm,
     AssessmentForm,
@@ -218,11 +218,8 @@ class DipSampleAdmin(ScopedAdmin):
         return False  # the workspace's buttons write, through the services; there is no model form
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(assessment_count=related_count(Assessment.objects.all(), "dip_sample"))
-        )
+        """The API's read of samples (``dip_sample_list``: ``visible_to(user)``, leads, number assessed)."""
+        return selectors.dip_sample_list(user=request.user)
 
     # --- the list -----------------------------------------------------------------------------
 

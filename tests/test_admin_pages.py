@@ -42,7 +42,8 @@ def test_admin_case_lists_are_scoped_like_the_api(shared_world, db):
 
 # --- no other tenant's values in any admin page a force or Area admin can reach ------------
 
-ADMINS = ("gmp_admin", "cps_admin")
+#: Force and Area admins, and a lead of one force (leads work on the dip samples' pages).
+ADMINS = ("gmp_admin", "cps_admin", "lancs_lead")
 
 
 def _marker(code: str) -> str:
