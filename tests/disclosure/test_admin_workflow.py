@@ -280,6 +280,23 @@ def test_the_sample_page_costs_the_same_queries_for_twice_the_schedules(world, c
     assert page_queries(2) == page_queries(4)
 
 
+def test_the_assessment_page_costs_the_same_queries_for_three_times_the_defects(world, gmp, count_queries):
+    _, drawn = gmp
+    first, second = drawn.schedules.order_by("sampled__position")
+    client = signed_in(world.cps_lead)
+    category = DefectCategory.objects.get(code="D02")
+
+    def page_queries(schedule, defects):
+        assessment = assess(actor=world.cps_lead, sample=drawn, schedule=schedule)
+        for _ in range(defects):
+            services.defect_create(actor=world.cps_lead, assessment=assessment, category=category, description="Block")
+        with count_queries() as ctx:
+            assert client.get(url("assess", drawn.pk, schedule.pk)).status_code == 200
+        return len(ctx)
+
+    assert page_queries(first, 1) == page_queries(second, 3)
+
+
 # --- assessing -----------------------------------------------------------------------------
 
 
