@@ -128,8 +128,9 @@ def _schedule_label(schedule: Schedule) -> str:
 
 
 class MessageForm(StepForm):
-    """A message in the thread. The row_version is not checked (a message changes nothing on the item)."""
+    """A message in the thread. No row_version: a message changes nothing on the item, and others may write too."""
 
+    row_version = None
     body = _text("Message", rows=3)
 
     def service_arguments(self) -> dict:
