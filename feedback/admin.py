@@ -178,7 +178,7 @@ class FeedbackAdmin(ScopedChoicesMixin, admin.ModelAdmin):
 
     @admin.display(description="Breach", ordering="is_breach")
     def breach(self, obj):
-        return format_html('<span class="fb-badge fb-breach">Breach</span>') if obj.is_breach else ""
+        return format_html('<span class="fb-badge fb-breach">{}</span>', "Breach") if obj.is_breach else ""
 
     @admin.display(description="URN")
     def urn(self, obj):
@@ -191,6 +191,14 @@ class FeedbackAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     @admin.display(description="Messages", ordering="message_count")
     def messages(self, obj):
         return obj.message_count
+
+    def changelist_view(self, request, extra_context=None):
+        # The CPS lead's next step, above the inbox: signed-off samples with defects not yet in feedback.
+        ready = [
+            SimpleNamespace(sample=sample, url=reverse("admin:feedback_feedback_draft_from_sample", args=[sample.pk]))
+            for sample in selectors.samples_ready_for_feedback(user=request.user)[:20]
+        ]
+        return super().changelist_view(request, {**(extra_context or {}), "samples_ready": ready})
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)

@@ -78,6 +78,22 @@ def test_the_cps_lead_drafts_feedback_from_a_signed_off_sample_in_one_click_and_
     assert client.get(draft_url(sample)).status_code == 405  # a click is a POST
 
 
+def test_the_inbox_offers_the_cps_lead_the_samples_ready_for_feedback_until_drafted(world, gmp_defects):
+    def ready(user):
+        return [row.sample for row in signed_in(user).get(reverse(CHANGELIST)).context["samples_ready"]]
+
+    sample = gmp_defects["sample"]
+    assert ready(world.cps_lead) == []  # not signed off yet
+    sign_off(world, sample, world.gmp_lead)
+    assert ready(world.cps_lead) == [sample]
+    page = signed_in(world.cps_lead).get(reverse(CHANGELIST)).content.decode()
+    assert f'action="{draft_url(sample)}"' in page
+    for who in ("gmp_lead", "cps_quality", "cps_admin", "superuser", "outsider"):
+        assert ready(getattr(world, who)) == [], who
+    signed_in(world.cps_lead).post(draft_url(sample))
+    assert ready(world.cps_lead) == []
+
+
 @pytest.mark.parametrize(
     ("who", "status"),
     [("gmp_lead", 403), ("cps_quality", 403), ("cps_admin", 403), ("superuser", 403), ("lancs_lead", 404)],
