@@ -129,7 +129,7 @@ class BreachFilter(admin.SimpleListFilter):
 class FeedbackAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     """The inbox (changelist) and each item's page; nothing is edited through a model form."""
 
-    list_display = ["item", "force", "stream", "status_badge", "due", "breach", "urn", "defect_codes", "messages"]
+    list_display = ["item", "force_code", "stream", "status_badge", "due", "breach", "urn", "defect_codes", "messages"]
     list_display_links = ["item"]
     list_filter = [AwaitingFilter, OverdueFilter, "status", "stream", BreachFilter, ("force", SCOPED)]
     list_per_page = 50
@@ -166,6 +166,10 @@ class FeedbackAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     def item(self, obj):
         return f"Feedback {obj.pk}"
 
+    @admin.display(description="Force", ordering="force__code")
+    def force_code(self, obj):
+        return format_html('<abbr title="{}">{}</abbr>', obj.force.name, obj.force.code)
+
     @admin.display(description="Status", ordering="status")
     def status_badge(self, obj):
         return format_html('<span class="fb-badge fb-status-{}">{}</span>', obj.status, obj.get_status_display())
@@ -188,7 +192,7 @@ class FeedbackAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     def defect_codes(self, obj):
         return ", ".join(sorted(defect.category.code for defect in obj.defects.all()))
 
-    @admin.display(description="Messages", ordering="message_count")
+    @admin.display(description="Thread", ordering="message_count")
     def messages(self, obj):
         return obj.message_count
 
@@ -198,7 +202,8 @@ class FeedbackAdmin(ScopedChoicesMixin, admin.ModelAdmin):
             SimpleNamespace(sample=sample, url=reverse("admin:feedback_feedback_draft_from_sample", args=[sample.pk]))
             for sample in selectors.samples_ready_for_feedback(user=request.user)[:20]
         ]
-        return super().changelist_view(request, {**(extra_context or {}), "samples_ready": ready})
+        context = {"title": "Feedback inbox", "samples_ready": ready}
+        return super().changelist_view(request, {**context, **(extra_context or {})})
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)
