@@ -273,6 +273,31 @@ def test_a_step_in_the_wrong_state_is_a_409_message(world, feedback_in):
     assert told(response) == ["Only responded feedback can be closed; this one is closed."]
 
 
+@pytest.mark.parametrize(
+    ("status", "step", "who", "data"),
+    [
+        ("draft", "send", "cps_lead", {}),
+        ("sent", "acknowledge", "gmp_lead", {}),
+        ("acknowledged", "respond", "gmp_lead", RESPONSE),
+        ("responded", "close", "cps_lead", {}),
+        ("closed", "reopen", "cps_lead", {"reason": "Revision 2 still block lists."}),
+    ],
+)
+def test_a_step_from_a_page_drawn_before_someone_else_changed_the_item_is_refused_and_writes_nothing(
+    world, feedback_in, status, step, who, data
+):
+    feedback = feedback_in(status)
+    seen = feedback.row_version
+    Feedback.objects.filter(pk=feedback.pk).update(row_version=seen + 1)  # another lead's change, as it were
+    response = signed_in(getattr(world, who)).post(step_url(feedback, step), {**data, "row_version": seen})
+    assert response.status_code == 409
+    assert told(response) == [
+        "Someone changed this feedback after you opened the page: nothing was done. Here it is as it is now."
+    ]
+    assert (reread(feedback).status, reread(feedback).row_version) == (status, seen + 1)
+    assert f'name="row_version" value="{seen + 1}"' in response.content.decode()  # the page is redrawn as it is now
+
+
 def test_every_step_url_takes_a_post_only(world, feedback_in):
     sent = feedback_in("sent")
     assert signed_in(world.gmp_lead).get(step_url(sent, "acknowledge")).status_code == 405
