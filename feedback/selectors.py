@@ -3,11 +3,11 @@
 import datetime
 import statistics
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from backend.querysets import related_count
-from disclosure.models import Defect
+from disclosure.models import Defect, DipSample, DipSampleStatus, Side
 from feedback.models import (
     AWAITING_CPS,
     AWAITING_POLICE,
@@ -59,6 +59,27 @@ def feedback_awaiting(*, user) -> Q:
             where = Q(force_id=organisation_id, status__in=AWAITING_POLICE)
         scope |= where & Q(stream=stream) if stream else where
     return scope
+
+
+def samples_ready_for_feedback(*, user) -> QuerySet[DipSample]:
+    """Signed-off samples ``user`` may draft feedback from (a CPS lead of their stream, in their Area)
+    that have police-side defects not yet in any feedback: the CPS lead's next step. Oldest period first."""
+    scope = Q(pk__in=[])
+    memberships = Membership.objects.filter(
+        user=user, role=Role.DISCLOSURE_LEAD, organisation__kind=OrganisationKind.CPS_AREA
+    ).values_list("organisation_id", "stream")
+    for organisation_id, stream in memberships:
+        where = Q(area_id=organisation_id)
+        scope |= where & Q(stream=stream) if stream else where
+    undrafted = Defect.objects.filter(
+        assessment__dip_sample=OuterRef("pk"), category__side=Side.POLICE, feedback__isnull=True
+    )
+    return (
+        DipSample.objects.visible_to(user)
+        .filter(scope, Exists(undrafted), status=DipSampleStatus.SIGNED_OFF)
+        .select_related("force")
+        .order_by("period_start", "id")
+    )
 
 
 def feedback_summary(*, defects: QuerySet[Defect], today: datetime.date) -> dict:

@@ -62,10 +62,64 @@ def _lock(feedback: Feedback) -> Feedback:
     return Feedback.objects.select_for_update(of=("self",)).select_related("force", "force__area").get(pk=feedback.pk)
 
 
+def _check_seen(feedback: Feedback, row_version: int | None) -> None:
+    """When the caller says which ``row_version`` it read (the admin's forms do), 409 if the row has moved on since."""
+    if row_version is not None:
+        check_row_version(feedback, row_version)
+
+
 def _check_status(feedback: Feedback, allowed, *, action: str) -> None:
     if feedback.status not in allowed:
         names = " or ".join(str(status) for status in allowed)
         raise InvalidStateError(f"Only {names} feedback can be {action}; this one is {feedback.status}.")
+
+
+# --- what a page offers ---------------------------------------------------------------------
+
+#: The steps of the workflow a page may offer (the admin's buttons), by name.
+SEND, ACKNOWLEDGE, RESPOND, CLOSE, REOPEN, EDIT, MESSAGE = (
+    "send",
+    "acknowledge",
+    "respond",
+    "close",
+    "reopen",
+    "edit",
+    "message",
+)
+
+
+def feedback_actions_for(*, actor, feedback: Feedback) -> frozenset[str]:
+    """The steps ``actor`` may take on ``feedback`` now, by the same checks the steps make (each checks again).
+
+    ``feedback`` must come with its ``force``. At most two queries (the actor's side, and the
+    police leads' grant while the force owes an answer).
+    """
+    if actor.is_superuser or not actor.is_active:
+        return frozenset()
+    status = feedback.status
+    side = lead_side_for_force(user=actor, force=feedback.force, stream=feedback.stream)
+    actions = set()
+    if side == "cps":
+        if status == FeedbackStatus.DRAFT:
+            actions |= {EDIT, SEND}
+        if status == FeedbackStatus.RESPONDED:
+            actions.add(CLOSE)
+        if status in (FeedbackStatus.RESPONDED, FeedbackStatus.CLOSED):
+            actions.add(REOPEN)
+    if status in AWAITING_POLICE and actor.has_perm(RESPOND_FEEDBACK, feedback):
+        actions.add(RESPOND)
+        if status == FeedbackStatus.SENT:
+            actions.add(ACKNOWLEDGE)
+    if side is not None and status in THREAD_OPEN:
+        actions.add(MESSAGE)
+    return frozenset(actions)
+
+
+def feedback_drafts_allowed(*, actor, dip_sample: DipSample) -> bool:
+    """Whether ``actor`` may draft feedback from ``dip_sample`` now: a CPS lead of its stream, the sample signed off."""
+    if actor.is_superuser or not actor.is_active or dip_sample.status != DipSampleStatus.SIGNED_OFF:
+        return False
+    return lead_side_for_force(user=actor, force=dip_sample.force, stream=dip_sample.stream) == "cps"
 
 
 # --- grants --------------------------------------------------------------------------------
@@ -339,13 +393,14 @@ def _draft_summary(dip_sample: DipSample, urn: str, defects: list[Defect]) -> st
 
 
 @transaction.atomic
-def feedback_send(*, actor, feedback: Feedback) -> Feedback:
+def feedback_send(*, actor, feedback: Feedback, row_version: int | None = None) -> Feedback:
     """Send a draft to the force: ``due_on`` is the force's response time in working days from today.
 
     The force's leads of the stream are granted ``respond_feedback``.
     """
     feedback = _lock(feedback)
     _check_cps_lead(actor, force=feedback.force, stream=feedback.stream)
+    _check_seen(feedback, row_version)
     _check_status(feedback, (FeedbackStatus.DRAFT,), action="sent")
     now = timezone.now()
     feedback.status = FeedbackStatus.SENT
@@ -358,10 +413,11 @@ def feedback_send(*, actor, feedback: Feedback) -> Feedback:
 
 
 @transaction.atomic
-def feedback_acknowledge(*, actor, feedback: Feedback) -> Feedback:
+def feedback_acknowledge(*, actor, feedback: Feedback, row_version: int | None = None) -> Feedback:
     """The force says it has the feedback and is working on it (its leads of the stream; sent feedback only)."""
     feedback = _lock(feedback)
     _check_police_lead(actor, feedback)
+    _check_seen(feedback, row_version)
     _check_status(feedback, (FeedbackStatus.SENT,), action="acknowledged")
     feedback.status = FeedbackStatus.ACKNOWLEDGED
     feedback.acknowledged_at = timezone.now()
@@ -380,6 +436,7 @@ def feedback_respond(
     revised_schedule: Schedule | None = None,
     ico_reported: str | None = None,
     ico_reported_on: datetime.date | None = None,
+    row_version: int | None = None,
 ) -> Feedback:
     """The force's answer: ``accepted`` (with what it did) or ``disputed`` (with ``reasons``).
 
@@ -389,6 +446,7 @@ def feedback_respond(
     """
     feedback = _lock(feedback)
     _check_police_lead(actor, feedback)
+    _check_seen(feedback, row_version)
     _check_status(feedback, AWAITING_POLICE, action="answered")
     action_taken, reasons = (action_taken or "").strip(), (reasons or "").strip()
     errors: dict[str, str] = {}
@@ -426,10 +484,11 @@ def feedback_respond(
 
 
 @transaction.atomic
-def feedback_close(*, actor, feedback: Feedback) -> Feedback:
+def feedback_close(*, actor, feedback: Feedback, row_version: int | None = None) -> Feedback:
     """The CPS side accepts the response (or the dispute): responded feedback only."""
     feedback = _lock(feedback)
     _check_cps_lead(actor, force=feedback.force, stream=feedback.stream)
+    _check_seen(feedback, row_version)
     _check_status(feedback, (FeedbackStatus.RESPONDED,), action="closed")
     feedback.status = FeedbackStatus.CLOSED
     feedback.closed_at = timezone.now()
@@ -438,7 +497,7 @@ def feedback_close(*, actor, feedback: Feedback) -> Feedback:
 
 
 @transaction.atomic
-def feedback_reopen(*, actor, feedback: Feedback, reason: str) -> Feedback:
+def feedback_reopen(*, actor, feedback: Feedback, reason: str, row_version: int | None = None) -> Feedback:
     """Back to ``sent`` with a new due date and the reason: the response did not settle it.
 
     Responded or closed feedback only. The previous response stays in the audit log and the
@@ -446,6 +505,7 @@ def feedback_reopen(*, actor, feedback: Feedback, reason: str) -> Feedback:
     """
     feedback = _lock(feedback)
     _check_cps_lead(actor, force=feedback.force, stream=feedback.stream)
+    _check_seen(feedback, row_version)
     _check_status(feedback, (FeedbackStatus.RESPONDED, FeedbackStatus.CLOSED), action="reopened")
     reason = (reason or "").strip()
     _check_texts(reason=reason)

@@ -125,10 +125,12 @@ def test_a_chief_officer_signed_in_to_the_admin_is_refused_every_model_page(shar
         assert client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])).status_code == 403
 
 
-def test_a_disclosure_lead_signed_in_to_the_admin_sees_only_the_dip_samples(shared_world, db):
-    """Leads work on dip samples in the admin (disclosure/admin_workflow.py); the other model pages stay staff-only."""
+def test_a_disclosure_lead_signed_in_to_the_admin_sees_their_working_pages_only(shared_world, db):
+    """Leads work on dip samples and feedback in the admin (disclosure/admin_workflow.py, feedback/admin.py);
+    every other model page stays staff-only."""
     response = signed_in(shared_world.gmp_lead).get("/admin/")
     assert response.status_code == 200
-    apps = response.context["app_list"]
-    models = [(app["app_label"], model["object_name"]) for app in apps for model in app["models"]]
-    assert models == [("disclosure", "DipSample")]
+    models = sorted(
+        (app["app_label"], model["object_name"]) for app in response.context["app_list"] for model in app["models"]
+    )
+    assert models == [("disclosure", "DipSample"), ("feedback", "Feedback")]
