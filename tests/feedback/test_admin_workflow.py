@@ -132,6 +132,21 @@ def test_the_sample_page_button_shows_only_to_those_who_may_draft(world, gmp_def
     assert render(world.gmp_chief).strip() == ""
 
 
+def test_the_dip_sample_page_carries_the_draft_button_and_its_link_lists_that_samples_feedback(world, gmp_defects):
+    sample = sign_off(world, gmp_defects["sample"], world.gmp_lead)
+    sample_page = reverse("admin:disclosure_dipsample_change", args=[sample.pk])
+    page = signed_in(world.cps_lead).get(sample_page).content.decode()
+    assert f'action="{draft_url(sample)}"' in page
+    signed_in(world.cps_lead).post(draft_url(sample))
+    drafted = Feedback.objects.get(dip_sample=sample)
+
+    listed = signed_in(world.cps_lead).get(f"{reverse(CHANGELIST)}?dip_sample__id__exact={sample.pk}")
+    assert listed.status_code == 200  # a lookup the changelist refused would redirect with ?e=1
+    assert [row.pk for row in listed.context["cl"].result_list] == [drafted.pk]
+    elsewhere = signed_in(world.cps_lead).get(f"{reverse(CHANGELIST)}?dip_sample__id__exact={sample.pk + 1000}")
+    assert list(elsewhere.context["cl"].result_list) == []
+
+
 # --- the steps, by who may take them -----------------------------------------------------------------------
 
 
