@@ -119,7 +119,7 @@ check: install
 	$(MANAGE) spectacular --validate --fail-on-warn --file /dev/null
 	DJANGO_SETTINGS_MODULE=backend.settings.production \
 	SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(45))')" \
-	ALLOWED_HOSTS=example.org \
+	ALLOWED_HOSTS=example.org REDIS_URL=redis://127.0.0.1:6379/0 \
 	$(MANAGE) check --deploy --fail-level WARNING
 
 bench: install
