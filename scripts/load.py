@@ -42,6 +42,7 @@ import math
 import os
 import platform
 import random
+import re
 import sys
 import threading
 import time
@@ -316,10 +317,15 @@ ALONE = [
 ]
 
 
-def phase(clients: list[Client], recorder: Recorder, *, warmup: float, seconds: float, only=None) -> float:
-    """Run every client for warmup + seconds; only the last ``seconds`` are recorded. Returns the measured span.
+def log_size(path: str | None) -> int:
+    return os.path.getsize(path) if path and os.path.exists(path) else 0
+
+
+def phase(clients: list[Client], recorder: Recorder, *, warmup: float, seconds: float, only=None, log=None):
+    """Run every client for warmup + seconds; only the last ``seconds`` are recorded.
 
     ``only``: a function of the client giving the (kind, path) it calls over and over; None: the mix.
+    Returns the measured span and the byte range of the access log ``log`` written meanwhile.
     """
     start = time.monotonic()
     stop_at = start + warmup + seconds
@@ -331,11 +337,54 @@ def phase(clients: list[Client], recorder: Recorder, *, warmup: float, seconds: 
         thread.start()
     time.sleep(warmup)
     recorder.counting = True
-    counted_from = time.monotonic()
+    counted_from, log_from = time.monotonic(), log_size(log)
     for thread in threads:
         thread.join(timeout=max(0.0, stop_at - time.monotonic()) + clients[0].timeout + 5)
     recorder.counting = False
-    return time.monotonic() - counted_from
+    return time.monotonic() - counted_from, (log_from, log_size(log))
+
+
+#: The access log line scripts/load.sh asks gunicorn for: method, path, status, microseconds.
+SERVER_KINDS = [
+    ("GET", re.compile(r"^/api/v1/(dip-samples|assessments|defects|cases)/$"), "{0} list"),
+    ("GET", re.compile(r"^/api/v1/(dip-sample|assessment|defect)s/\d+/$"), "{0} detail"),
+    ("PATCH", re.compile(r"^/api/v1/defects/\d+/$"), "defect update (If-Match)"),
+    ("GET", re.compile(r"^/api/v1/organisations/[^/]+/summary/$"), "force summary (chief, all and one stream)"),
+    ("GET", re.compile(r"^/api/v1/organisations/[^/]+/comparison/$"), "area comparison (cps lead)"),
+    ("GET", re.compile(r"^/api/v1/me/$"), "me"),
+    ("GET", re.compile(r"^" + re.escape(FLOOR_PATH) + "$"), FLOOR_KIND),
+]
+
+
+def server_times(log: str | None, span: tuple[int, int]) -> dict:
+    """Percentiles of the time gunicorn spent on each kind of request (queueing excluded), in ms."""
+    if not log:
+        return {}
+    with open(log, "rb") as file:
+        file.seek(span[0])
+        lines = file.read(span[1] - span[0]).decode(errors="replace").splitlines()
+    times = defaultdict(list)
+    for line in lines:
+        parts = line.split()
+        if len(parts) != 4 or not parts[3].isdigit():
+            continue
+        method, path, _, micros = parts
+        for kind_method, pattern, name in SERVER_KINDS:
+            match = pattern.match(path)
+            if method == kind_method and match:
+                times[name.format(*match.groups())].append(int(micros) / 1000)
+                break
+    result = {}
+    for kind, values in sorted(times.items()):
+        ordered = sorted(values)
+        result[kind] = {
+            "requests": len(ordered),
+            "p50_ms": round(percentile(ordered, 50), 1),
+            "p95_ms": round(percentile(ordered, 95), 1),
+            "p99_ms": round(percentile(ordered, 99), 1),
+            "max_ms": round(ordered[-1], 1),
+        }
+    return result
 
 
 def percentile(ordered: list[float], q: float) -> float:
@@ -393,11 +442,22 @@ def run(args: argparse.Namespace) -> int:
 
     def measure(phase_clients, seconds, only=None) -> dict:
         recorder = Recorder(max_requests=args.max_requests)
-        span = phase(phase_clients, recorder, warmup=args.warmup, seconds=seconds, only=only)
-        return summarise(recorder, span)
+        span, log_span = phase(
+            phase_clients, recorder, warmup=args.warmup, seconds=seconds, only=only, log=args.access_log
+        )
+        return {**summarise(recorder, span), "server": server_times(args.access_log, log_span)}
 
     mix = measure(clients, args.seconds)
-    floor = measure(clients, args.seconds, only=lambda client: (FLOOR_KIND, FLOOR_PATH))["kinds"][FLOOR_KIND]
+    error_samples = dict(mix["error_samples"])
+
+    def alone_result(result: dict, kind: str) -> dict:
+        """One endpoint's client-side figures, with gunicorn's own time for it (its busiest server kind)."""
+        error_samples.update({f"{kind} (alone)": result["error_samples"].get(kind, [])})
+        server = max(result["server"].values(), key=lambda k: k["requests"], default={})
+        return {**result["kinds"][kind], "server": server}
+
+    floor_run = measure(clients, args.seconds, only=lambda client: (FLOOR_KIND, FLOOR_PATH))
+    floor = alone_result(floor_run, FLOOR_KIND)
     alone = {FLOOR_KIND: floor}
     if args.endpoint_seconds > 0:
         for kind, roles, path in ALONE:
@@ -408,35 +468,47 @@ def run(args: argparse.Namespace) -> int:
                 Client(n, personas_of_role[n % len(personas_of_role)], base, args.timeout) for n in range(args.clients)
             ]
             result = measure(same_concurrency, args.endpoint_seconds, only=lambda c, k=kind, f=path: (k, f(c.persona)))
-            alone[kind] = result["kinds"][kind]
-            mix["error_samples"].update({f"{kind} (alone)": result["error_samples"].get(kind, [])})
+            alone[kind] = alone_result(result, kind)
+
+    def ms(k: dict, name: str):
+        return k.get(name, "")
 
     rows = []
     for kind, k in mix["kinds"].items():
         ratio = k["p99_ms"] / k["p50_ms"] if k["p50_ms"] else float("nan")
         rows.append([kind, k["requests"], f"{k['per_second']:.1f}", k["p50_ms"], k["p95_ms"], k["p99_ms"]])
         rows[-1] += [k["max_ms"], k["errors"], f"{ratio:.1f}"]
-    print(f"\nThe mix: {args.clients} clients for {mix['seconds']} s")
+    print(f"\nThe mix: {args.clients} clients for {mix['seconds']} s, as the clients saw it (queueing included)")
     headers = ["request kind", "n", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors", "p99/p50"]
     print(table(headers, rows, "<>>>>>>>>"))
     print(f"Mix: {mix['requests']} requests = {mix['per_second']} req/s, {mix['errors']} errors.")
+    if mix["server"]:
+        rows = []
+        for kind, k in mix["server"].items():
+            ratio = k["p99_ms"] / k["p50_ms"] if k["p50_ms"] else float("nan")
+            rows.append([kind, k["requests"], k["p50_ms"], k["p95_ms"], k["p99_ms"], k["max_ms"], f"{ratio:.1f}"])
+        print("\nThe mix as gunicorn timed it (from the request read to the response written; no queueing)")
+        print(table(["request kind", "n", "p50 ms", "p95 ms", "p99 ms", "max ms", "p99/p50"], rows, "<>>>>>>"))
 
     rows = []
     for kind, k in alone.items():
         # Same clients, same concurrency, one endpoint: throughput as a share of the floor's.
         k["floor_ratio"] = round(k["per_second"] / floor["per_second"], 2) if floor["per_second"] else None
-        rows.append([kind, k["requests"], f"{k['per_second']:.1f}", k["p50_ms"], k["p95_ms"], k["p99_ms"]])
-        rows[-1] += [k["max_ms"], k["errors"], "" if kind == FLOOR_KIND else f"{k['floor_ratio']:.2f}"]
+        rows.append([kind, k["requests"], f"{k['per_second']:.1f}", k["p50_ms"], k["p99_ms"], k["errors"]])
+        server = k["server"]
+        rows[-1] += [ms(server, "p50_ms"), ms(server, "p95_ms"), ms(server, "p99_ms")]
+        rows[-1] += ["" if kind == FLOOR_KIND else f"{k['floor_ratio']:.2f}"]
     print(
         f"\nAlone, {args.clients} clients: the floor {args.seconds:.0f} s, each endpoint {args.endpoint_seconds:.0f} s"
+        " (srv: gunicorn's time, no queueing)"
     )
-    headers = ["endpoint", "n", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "errors", "x floor"]
-    print(table(headers, rows, "<>>>>>>>>"))
+    headers = ["endpoint", "n", "req/s", "p50 ms", "p99 ms", "errors", "srv p50", "srv p95", "srv p99", "x floor"]
+    print(table(headers, rows, "<>>>>>>>>>"))
     mix_ratio = mix["per_second"] / floor["per_second"] if floor["per_second"] else float("nan")
     print(f"The mix's throughput is {mix_ratio:.2f} x the floor's ({mix['per_second']} / {floor['per_second']} req/s).")
 
     errors = mix["errors"] + sum(k["errors"] for k in alone.values())
-    for kind, samples in mix["error_samples"].items():
+    for kind, samples in error_samples.items():
         for sample in samples:
             print(f"  error in {kind}: {sample}", file=sys.stderr)
 
@@ -496,6 +568,7 @@ def main(argv: list[str]) -> int:
     r.add_argument("--seconds", type=float, default=env_number("LOAD_SECONDS", 60.0))
     r.add_argument("--warmup", type=float, default=env_number("LOAD_WARMUP", 5.0))
     r.add_argument("--endpoint-seconds", type=float, default=env_number("LOAD_ENDPOINT_SECONDS", 15.0))
+    r.add_argument("--access-log", help="gunicorn's access log as '%%(m)s %%(U)s %%(s)s %%(D)s' (server-side times)")
     r.add_argument("--timeout", type=float, default=env_number("LOAD_TIMEOUT", 30.0))
     r.add_argument("--max-requests", type=int, default=env_number("LOAD_MAX_REQUESTS", 500_000, int))
     args = parser.parse_args(argv)

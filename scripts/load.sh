@@ -85,8 +85,10 @@ PLAN=$RUN_DIR/plan.json
 
 PORT=$(free_port)
 export GUNICORN_BIND="127.0.0.1:$PORT"
-# gunicorn.conf.py as the container runs it; its access log goes to a file here (production: stdout).
-.venv/bin/gunicorn --config gunicorn.conf.py --access-logfile "$RUN_DIR/access.log" \
+# gunicorn.conf.py as the container runs it; its access log goes to a file here (production: stdout),
+# one line per request with gunicorn's own time for it, which load.py reads (queueing excluded).
+ACCESS_LOG=$RUN_DIR/access.log
+.venv/bin/gunicorn --config gunicorn.conf.py --access-logfile "$ACCESS_LOG" --access-logformat '%(m)s %(U)s %(s)s %(D)s' \
     --error-logfile var/load/gunicorn.log backend.wsgi:application &
 GUNICORN_PID=$!
 for _ in $(seq 300); do
@@ -98,5 +100,5 @@ done
 echo "gunicorn on 127.0.0.1:$PORT: $GUNICORN_WORKERS workers, GC freeze ${GUNICORN_GC_FREEZE:-true}, thresholds ${GUNICORN_GC_THRESHOLD:-50000,20,10}"
 
 rc=0
-.venv/bin/python scripts/load.py run --plan "$PLAN" --url "http://127.0.0.1:$PORT" || rc=$?
+.venv/bin/python scripts/load.py run --plan "$PLAN" --url "http://127.0.0.1:$PORT" --access-log "$ACCESS_LOG" || rc=$?
 exit "$rc"
