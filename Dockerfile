@@ -1,5 +1,5 @@
 # Production image: gunicorn serving backend.wsgi with backend.settings.production.
-# Needs SECRET_KEY (or SECRET_KEY_FILE), ALLOWED_HOSTS and DATABASE_URL at run time:
+# Needs SECRET_KEY (or SECRET_KEY_FILE), ALLOWED_HOSTS, DATABASE_URL and REDIS_URL at run time:
 # see .env.example and docker-compose.yml.
 FROM python:3.11-slim
 
@@ -25,11 +25,13 @@ RUN python -m pip install --require-hashes --no-deps -r requirements/runtime.loc
 # The code stays owned by root (read-only for the app user); see .dockerignore.
 COPY . .
 
-# The production settings refuse to load without a SECRET_KEY of >= 50 characters and
-# ALLOWED_HOSTS. These values exist only for this RUN line (they are not ENV, so they are
-# not in the image's environment); collectstatic neither signs anything nor opens the database.
+# The production settings refuse to load without a SECRET_KEY of >= 50 characters,
+# ALLOWED_HOSTS and REDIS_URL. These values exist only for this RUN line (they are not ENV, so
+# they are not in the image's environment); collectstatic neither signs anything nor opens the
+# database or Redis.
 RUN SECRET_KEY="collectstatic-at-build-time-only-never-used-to-serve-requests-0123456789" \
     ALLOWED_HOSTS=localhost \
+    REDIS_URL=redis://build-time-only:6379/0 \
     python manage.py collectstatic --noinput \
     && chmod 0755 scripts/docker-entrypoint.sh \
     && mkdir -p var \

@@ -8,6 +8,7 @@
 #   make test-postgres  pytest against a throw-away PostgreSQL 15 cluster (scripts/test-postgres.sh)
 #   make fuzz           schemathesis over every API operation as three roles, larger budget (FUZZ_EXAMPLES)
 #   make lint / check   ruff and mypy; migrations, OpenAPI schema and deploy checks
+#   make load           gunicorn + production settings under 50 clients for 60 s (scripts/load.sh)
 #
 # DATABASE_URL, DEMO_PASSWORD and the other settings variables (see .env.example) pass
 # through from the environment; `make test` always uses SQLite.
@@ -38,7 +39,7 @@ UV_COMPILE := $(BIN)/uv pip compile --quiet --generate-hashes --python-version 3
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install lock lock-check run test test-postgres fuzz lint check bench clean
+.PHONY: help install lock lock-check run test test-postgres fuzz lint check bench load clean
 
 help:
 	@echo "Targets:"
@@ -53,6 +54,7 @@ help:
 	@echo "  lint           ruff check, ruff format --check and mypy (strict on services and selectors)"
 	@echo "  check          migrations up to date, OpenAPI schema valid, production check --deploy"
 	@echo "  bench          run scripts/bench.sh"
+	@echo "  load           gunicorn with production settings, LOAD_CLIENTS (50) clients for LOAD_SECONDS (60) s"
 	@echo "  clean          remove .venv and var/ (local database and demo password included)"
 
 install: $(STAMP)
@@ -119,12 +121,16 @@ check: install
 	$(MANAGE) spectacular --validate --fail-on-warn --file /dev/null
 	DJANGO_SETTINGS_MODULE=backend.settings.production \
 	SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(45))')" \
-	ALLOWED_HOSTS=example.org \
+	ALLOWED_HOSTS=example.org REDIS_URL=redis://127.0.0.1:6379/0 \
 	$(MANAGE) check --deploy --fail-level WARNING
 
 bench: install
 	@[ -f scripts/bench.sh ] || { echo "scripts/bench.sh does not exist yet." >&2; exit 1; }
 	bash scripts/bench.sh
+
+# A throw-away PostgreSQL and redis-server; LOAD_* and GUNICORN_* pass through (scripts/load.sh).
+load: install
+	bash scripts/load.sh
 
 clean:
 	rm -rf $(VENV) var

@@ -1,6 +1,6 @@
 """Production settings: DJANGO_SETTINGS_MODULE=backend.settings.production.
 
-Refuses to start without SECRET_KEY (or SECRET_KEY_FILE) and ALLOWED_HOSTS, and passes
+Refuses to start without SECRET_KEY (or SECRET_KEY_FILE), ALLOWED_HOSTS and REDIS_URL, and passes
 `manage.py check --deploy --fail-level WARNING` with no warnings.
 """
 
@@ -36,11 +36,19 @@ if TRUSTED_PROXY_COUNT:
 # Reminders go out by SMTP (EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS).
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 
-# Throttle counters shared by every app server: the database cache needs no extra service
-# (`manage.py createcachetable` runs on start).
+# Throttle counters (DRF's API throttles, the per-address login budget of backend.ratelimit) must
+# hold across every app server, so they live in Redis, never in the database: the database cache
+# cost six SQL statements on every request. django-axes keeps its lockout records in the database
+# (its own tables, not the cache). REDIS_URL: redis://[:password@]host:6379/0, or rediss:// for TLS.
+REDIS_URL = env_str("REDIS_URL")
+if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+    raise ImproperlyConfigured("REDIS_URL must be a redis://, rediss:// or unix:// URL.")
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "django_cache",
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        # A request waits at most this long for Redis: an outage answers 500s quickly, it does not hang workers.
+        "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        "KEY_PREFIX": env_str("REDIS_KEY_PREFIX", "portal"),
     }
 }

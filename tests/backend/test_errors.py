@@ -64,7 +64,11 @@ def test_it_answers_404_in_the_error_shape_for_a_page_past_the_end(world, client
 
 def _settings_subprocess(env_overrides: dict) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "SECRET_KEY_FILE", "ALLOWED_HOSTS"}}
-    env.update({"DJANGO_SETTINGS_MODULE": "backend.settings.production", **env_overrides})
+    # Required too (tests/backend/test_redis_throttles.py tests its absence); never connected to here.
+    env.update(
+        {"DJANGO_SETTINGS_MODULE": "backend.settings.production", "REDIS_URL": "redis://127.0.0.1:6379/0"}
+        | env_overrides
+    )
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
         cwd=ROOT,
