@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "disclosure",
     "feedback",
     "reports",
+    "portal",  # the web interface's glue: start pages and the site's root (imports every app's selectors)
 ]
 
 MIDDLEWARE = [
