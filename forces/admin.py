@@ -16,6 +16,7 @@ from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from backend.admin import NotFoundOutsideScopeMixin
 from forces import services
 from forces.models import Membership, Organisation, Role, Stream
 from forces.selectors import manageable_user_list, managed_membership_list, organisations_administered_by
@@ -78,7 +79,7 @@ def _plain_errors(form: forms.Form, error: ValidationError) -> None:
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(NotFoundOutsideScopeMixin, admin.ModelAdmin):
     list_display = ["user", "email", "organisation", "role", "stream", "locked", "created_at"]
     list_filter = ["role", "stream", ("organisation", admin.RelatedOnlyFieldListFilter)]  # scoped choices
     search_fields = ["user__username", "user__email", "organisation__code"]

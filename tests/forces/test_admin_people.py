@@ -165,4 +165,4 @@ def test_no_org_admin_opens_the_user_accounts_admin(world):
 
 def test_a_membership_an_org_admin_does_not_manage_is_not_found(world):
     other = Membership.objects.get(user=world.kent_lead)
-    assert signed_in(world.gmp_admin).get(f"/admin/forces/membership/{other.pk}/change/").status_code == 302
+    assert signed_in(world.gmp_admin).get(f"/admin/forces/membership/{other.pk}/change/").status_code == 404
