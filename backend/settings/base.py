@@ -237,6 +237,9 @@ STORAGES = {
 
 # Demo data password (seed_demo); generated and printed when unset.
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "")
+#: Where seed_demo notes the demo users' password hashes it set, so a second run need not re-check each
+#: password (a deliberately slow hash) to know it is unchanged; None: check every one.
+DEMO_SEED_STATE_FILE = VAR_DIR / "demo-seed-state.json"
 #: How many whole months of dip sampling `seed_demo` builds (a year: the trends and meetings need one).
 DEMO_MONTHS = 12
 
@@ -270,6 +273,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own logger keeps a console handler from its default configuration (when DEBUG); without
+        # this, each of its lines would be printed twice (once there, once by the root's handler).
+        "django": {"handlers": [], "propagate": True},
         # Request bodies are never logged: they may hold free text under screening.
         "django.request": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
