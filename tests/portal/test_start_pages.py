@@ -131,3 +131,17 @@ def test_a_member_with_no_start_page_section_gets_the_plain_index(shared_world, 
     html = start_page(shared_world.superuser)
     assert "Your start page" not in html
     assert "Memberships" in html  # the app list
+
+
+def test_dates_are_shown_and_read_in_uk_format(shared_world, db):
+    import datetime
+
+    from django.utils import formats
+
+    assert formats.date_format(datetime.date(2026, 3, 4)) == "4 Mar 2026"
+    assert formats.get_format("DATE_INPUT_FORMATS")[0] == "%d/%m/%Y"  # what the admin's date fields expect
+    html = start_page(shared_world.gmp_lead)
+    sample = shared_world.rows["GMP"].planned
+    assert formats.date_format(sample.period_start) in html
+    assert '<html lang="en-gb"' in html
+    assert "/static/portal/portal.css" in html  # the portal's own stylesheet, from the app (no CDN)
