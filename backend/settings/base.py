@@ -60,7 +60,9 @@ WSGI_APPLICATION = "backend.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Before the apps' own: backend's overrides of the admin's templates (admin/base_site.html) win over
+        # django.contrib.admin's, which comes first in INSTALLED_APPS.
+        "DIRS": [BASE_DIR / "backend" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
