@@ -3,6 +3,7 @@
 Each function costs a fixed number of queries however many rows there are (tests/portal).
 """
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
@@ -14,6 +15,8 @@ from feedback.models import Feedback, FeedbackStatus
 from feedback.selectors import feedback_awaiting, feedback_list
 from forces.models import Membership, Organisation, OrganisationKind, Role
 from forces.selectors import comparison_area_list, lead_scope, managed_membership_list, summary_force_list
+from reports.exports.content import headline_rows, show, show_rate
+from reports.selectors import area_comparison, force_summary, summary_window
 
 #: At most this many rows per list on a start page; the full lists are a click away.
 SHOWN = 25
@@ -93,6 +96,35 @@ def dashboards_for(*, user: User, roles: list[tuple[str, int, str]]) -> dict[str
     forces = list(summary_force_list(user=user).filter(pk__in=chief_of).order_by("code")) if chief_of else []
     areas = list(comparison_area_list(user=user).filter(pk__in=quality_of).order_by("code")) if quality_of else []
     return {"forces": forces, "areas": areas}
+
+
+#: The figures a chief officer's start page shows of their force (the dashboard has them all).
+CHIEF_FIGURES = ("Schedules assessed", "Defective rate", "DRS complete", "Feedback sent", "Feedback overdue")
+
+
+def force_headline(*, user: User, force: Organisation, today: datetime.date) -> dict:
+    """A force's headline figures for the default window (``reports.selectors``; a fixed number of queries):
+    ``{"from", "to", "rows": [(label, this period, the period before)]}``."""
+    date_from, date_to = summary_window(None, None, today)
+    summary = force_summary(user=user, force=force, date_from=date_from, date_to=date_to)
+    rows = [
+        (label, show(now, kind), show(before, kind))
+        for label, now, before, kind in headline_rows(summary, summary.get("previous"))
+        if label in CHIEF_FIGURES
+    ]
+    return {"from": date_from, "to": date_to, "rows": rows}
+
+
+def area_headline(*, user: User, area: Organisation, today: datetime.date) -> dict:
+    """An Area's forces side by side for the default window (``reports.selectors.area_comparison``): ``{"from",
+    "to", "rows": [(force name, schedules assessed, defective rate, beyond chance: "higher"/"lower"/None)]}``."""
+    date_from, date_to = summary_window(None, None, today)
+    comparison = area_comparison(user=user, area=area, date_from=date_from, date_to=date_to)
+    rows = [
+        (row["name"], row["schedules_assessed"], show_rate(row["defective_rate"]), row["differs"])
+        for row in [*comparison["forces"], {**comparison["total"], "name": "Area total", "differs": None}]
+    ]
+    return {"from": date_from, "to": date_to, "rows": rows}
 
 
 def members_for_admin(*, user: User) -> QuerySet[Membership]:

@@ -7,6 +7,7 @@ Reads go through the apps' scoped selectors (``portal.selectors``); links are th
 """
 
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from forces.models import Role
 from portal import selectors
@@ -72,11 +73,22 @@ def start_page(request) -> dict | None:
         page["lead"] = _lead_section(user, selectors.lead_sides(roles))
     if held & {Role.CHIEF_OFFICER, Role.QUALITY_GROUP}:
         dashboards = selectors.dashboards_for(user=user, roles=roles)
+        today = timezone.localdate()
         page["forces"] = [
-            (force, reverse("admin:reports_force_dashboard", args=[force.code])) for force in dashboards["forces"]
+            (
+                force,
+                reverse("admin:reports_force_dashboard", args=[force.code]),
+                selectors.force_headline(user=user, force=force, today=today),
+            )
+            for force in dashboards["forces"]
         ]
         page["areas"] = [
-            (area, reverse("admin:reports_area_dashboard", args=[area.code])) for area in dashboards["areas"]
+            (
+                area,
+                reverse("admin:reports_area_dashboard", args=[area.code]),
+                selectors.area_headline(user=user, area=area, today=today),
+            )
+            for area in dashboards["areas"]
         ]
     if Role.ORG_ADMIN in held:
         page["org_admin"] = _admin_section(user)

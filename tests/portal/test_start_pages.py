@@ -99,6 +99,8 @@ def test_a_police_lead_sees_feedback_to_answer_overdue_first(shared_world, db):
 def test_a_chief_officer_is_pointed_at_the_force_dashboard(shared_world, db):
     html = start_page(shared_world.gmp_chief)
     assert 'href="/admin/dashboards/force/GMP/"' in html
+    figures = html[html.index('id="start-figures-GMP"') :]
+    assert "Schedules assessed" in figures[: figures.index("</table>")]
     assert "Your open joint dip samples" not in html
     assert "/admin/dashboards/force/LANCS/" not in html
 
@@ -107,6 +109,10 @@ def test_the_quality_group_is_pointed_at_the_area_comparison(shared_world, db):
     html = start_page(shared_world.cps_quality)
     assert 'href="/admin/dashboards/area/CPS-NW/"' in html
     assert "/admin/dashboards/area/CPS-SE/" not in html
+    comparison = html[html.index('id="start-comparison-CPS-NW"') :]
+    comparison = comparison[: comparison.index("</table>")]
+    assert "Greater Manchester Police" in comparison and "Lancashire Constabulary" in comparison
+    assert "Area total" in comparison and "Kent" not in comparison
 
 
 def test_an_org_admin_sees_its_members_and_locked_accounts_with_an_unlock_button(shared_world, db):
