@@ -66,7 +66,9 @@ class MemberCreateForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = organisations_administered_by(user=user)
+        organisation = self.fields["organisation"]
+        assert isinstance(organisation, forms.ModelChoiceField)
+        organisation.queryset = organisations_administered_by(user=user)
 
 
 def _plain_errors(form: forms.Form, error: ValidationError) -> None:

@@ -136,7 +136,10 @@ def summaries_readable(*, user: User) -> dict[str, list[str]]:
 def locked_attempts() -> QuerySet[AccessAttempt]:
     """django-axes' records of accounts locked out now: the failure limit reached within the cool-off time."""
     since = timezone.now() - settings.AXES_COOLOFF_TIME
-    return AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=since)
+    attempts: QuerySet[AccessAttempt] = AccessAttempt.objects.filter(
+        failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=since
+    )
+    return attempts
 
 
 def managed_membership_list(*, user: User) -> QuerySet[Membership]:

@@ -182,7 +182,7 @@ class _OneUserPasswordResetForm(PasswordResetForm):
         super().__init__({"email": user.email})
         self._user = user
 
-    def get_users(self, email):
+    def get_users(self, email: str) -> list[User]:
         return [self._user] if self._user.is_active and self._user.has_usable_password() else []
 
 

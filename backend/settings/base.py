@@ -241,7 +241,7 @@ STORAGES = {
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "")
 #: Where seed_demo notes the demo users' password hashes it set, so a second run need not re-check each
 #: password (a deliberately slow hash) to know it is unchanged; None: check every one.
-DEMO_SEED_STATE_FILE = VAR_DIR / "demo-seed-state.json"
+DEMO_SEED_STATE_FILE: Path | None = VAR_DIR / "demo-seed-state.json"
 #: How many whole months of dip sampling `seed_demo` builds (a year: the trends and meetings need one).
 DEMO_MONTHS = 12
 

@@ -166,3 +166,12 @@ def test_no_org_admin_opens_the_user_accounts_admin(world):
 def test_a_membership_an_org_admin_does_not_manage_is_not_found(world):
     other = Membership.objects.get(user=world.kent_lead)
     assert signed_in(world.gmp_admin).get(f"/admin/forces/membership/{other.pk}/change/").status_code == 404
+
+
+def test_anyone_asks_for_a_password_reset_link_from_the_sign_in_page(world):
+    sign_in_page = Client().get("/admin/login/").content.decode()
+    assert 'href="/admin/password_reset/"' in sign_in_page  # "Forgotten your password?"
+    response = Client().post("/admin/password_reset/", {"email": "gmp-lead@example.org"})
+    assert response.status_code == 302
+    assert [message.to for message in mail.outbox] == [["gmp-lead@example.org"]]
+    assert "/reset/" in mail.outbox[0].body
