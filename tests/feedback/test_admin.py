@@ -22,7 +22,7 @@ def test_the_feedback_list_is_scoped_and_read_only(world, feedback_in):
     response = signed_in(world.gmp_admin).get(reverse("admin:feedback_feedback_changelist"))
     assert response.status_code == 200
     assert [row.pk for row in response.context["cl"].result_list] == [gmp.pk]
-    assert signed_in(world.gmp_admin).get(reverse("admin:feedback_feedback_change", args=[lancs.pk])).status_code == 302
+    assert signed_in(world.gmp_admin).get(reverse("admin:feedback_feedback_change", args=[lancs.pk])).status_code == 404
     page = signed_in(world.cps_admin).get(reverse("admin:feedback_feedback_change", args=[gmp.pk]))
     assert page.status_code == 200 and not page.context["has_change_permission"]
 
