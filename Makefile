@@ -90,8 +90,7 @@ lock-check: install
 
 run: install
 	mkdir -p var
-	$(MANAGE) migrate --noinput
-	$(MANAGE) seed_demo
+	$(MANAGE) seed_demo --migrate --url http://127.0.0.1:$(PORT)/
 	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 # SQLite whatever DATABASE_URL says: PostgreSQL has its own target.

@@ -6,6 +6,7 @@ a form field over a tenant model lists ``visible_to(user)`` only.
 """
 
 from django.contrib import admin
+from django.http import Http404
 
 from backend.querysets import visible_to
 
@@ -29,7 +30,21 @@ class ScopedChoicesMixin:
         return super().formfield_for_manytomany(db_field, request, **scoped_choices(db_field, request, kwargs))  # type: ignore[misc]
 
 
-class ScopedAdmin(ScopedChoicesMixin, admin.ModelAdmin):
+class NotFoundOutsideScopeMixin:
+    """A row outside the admin's queryset is a 404, as in the API, for a user who may open the model's pages.
+
+    Django's admin redirects to the index with "doesn't exist" instead; someone who may not open
+    the model's pages at all keeps Django's 403.
+    """
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)  # type: ignore[misc]
+        if obj is None and self.has_view_or_change_permission(request):  # type: ignore[attr-defined]
+            raise Http404("No such row that you can see.")
+        return obj
+
+
+class ScopedAdmin(NotFoundOutsideScopeMixin, ScopedChoicesMixin, admin.ModelAdmin):
     """Read-only, scoped views of tenant rows: the API is where leads work, with its services' checks."""
 
     def get_queryset(self, request):

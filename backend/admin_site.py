@@ -10,7 +10,8 @@ member without them gets 403 there (tests/test_admin_pages.py).
 It is installed as the *default* site (``backend.admin_apps.PortalAdminConfig`` in ``INSTALLED_APPS``), so
 ``admin.site`` is this object and every ``@admin.register`` keeps working. ``backend`` imports no
 app: apps add their admin pages and index links through ``register_view`` and
-``register_index_links`` (``reports/admin_dashboards.py`` does, for the dashboards).
+``register_index_links`` (``reports/admin_pages.py`` does, for the dashboards), and the ``portal`` app
+its start page per role through ``register_start_page`` (docs/decisions/0013-web-interface.md).
 """
 
 from collections.abc import Callable
@@ -52,6 +53,7 @@ class PortalAdminSite(admin.AdminSite):
         super().__init__(name)
         self._extra_views: list[tuple[str, Callable, str]] = []
         self._index_links: list[Callable] = []
+        self._start_page: Callable | None = None
 
     def has_permission(self, request):
         return is_portal_member(request.user)
@@ -64,10 +66,18 @@ class PortalAdminSite(admin.AdminSite):
         """``provider(request) -> [(heading, [(label, url)])]``: links shown above the index's app list."""
         self._index_links.append(provider)
 
+    def register_start_page(self, provider: Callable) -> None:
+        """``provider(request) -> dict | None``: the member's start page, shown on the index in place of the
+        app list (which staff and superusers keep below it); ``portal/start.py`` provides it."""
+        self._start_page = provider
+
     def get_urls(self):
         extra = [path(route, self.admin_view(view), name=name) for route, view, name in self._extra_views]
         return extra + super().get_urls()
 
     def index(self, request, extra_context=None):
         groups = [group for provider in self._index_links for group in provider(request)]
-        return super().index(request, {**(extra_context or {}), "portal_links": groups})
+        start = self._start_page(request) if self._start_page else None
+        show_apps = start is None or request.user.is_staff or request.user.is_superuser
+        context = {"portal_links": groups, "start_page": start, "show_app_list": show_apps}
+        return super().index(request, {**(extra_context or {}), **context})

@@ -15,6 +15,16 @@ class ForcesConfig(AppConfig):
         from forces import receivers  # noqa: F401  (account security on password change and deactivation)
 
     def seed_demo(self, *, password: str, stdout) -> None:
-        from forces.demo import seed_organisations_and_users
+        from django.conf import settings
 
-        seed_organisations_and_users(password=password, stdout=stdout)
+        from forces.demo import load_seals, save_seals, seed_organisations_and_users
+
+        seals = load_seals(settings.DEMO_SEED_STATE_FILE)
+        seed_organisations_and_users(password=password, stdout=stdout, seals=seals)
+        save_seals(settings.DEMO_SEED_STATE_FILE, seals)
+
+    def demo_summary(self) -> list[str]:
+        """The demo users and their roles, for the block ``seed_demo`` ends with."""
+        from forces.demo import demo_summary
+
+        return demo_summary()

@@ -176,16 +176,19 @@ class Membership(models.Model):
             models.CheckConstraint(
                 name="%(app_label)s_%(class)s_stream_only_for_leads",
                 condition=Q(role=Role.DISCLOSURE_LEAD) | Q(stream__isnull=True),
+                violation_error_message="Only disclosure leads have a stream.",
             ),
             models.UniqueConstraint(
                 name="%(app_label)s_%(class)s_unique_per_stream",
                 fields=["user", "organisation", "role", "stream"],
                 condition=Q(stream__isnull=False),
+                violation_error_message="This person already holds this role for this stream in this organisation.",
             ),
             models.UniqueConstraint(
                 name="%(app_label)s_%(class)s_unique_all_streams",
                 fields=["user", "organisation", "role"],
                 condition=Q(stream__isnull=True),
+                violation_error_message="This person already holds this role in this organisation.",
             ),
         ]
 

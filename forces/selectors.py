@@ -1,6 +1,9 @@
 """Reads about organisations and memberships: what may this user see and do."""
 
-from django.db.models import Prefetch, Q, QuerySet
+from axes.models import AccessAttempt
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from backend.types import User, Viewer
 from forces.models import (
@@ -125,3 +128,35 @@ def summaries_readable(*, user: User) -> dict[str, list[str]]:
         "forces": list(summary_force_list(user=user).order_by("code").values_list("code", flat=True)),
         "comparisons": list(comparison_area_list(user=user).order_by("code").values_list("code", flat=True)),
     }
+
+
+# --- accounts: who is locked out, who an org admin manages --------------------------------------------------
+
+
+def locked_attempts() -> QuerySet[AccessAttempt]:
+    """django-axes' records of accounts locked out now: the failure limit reached within the cool-off time."""
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    attempts: QuerySet[AccessAttempt] = AccessAttempt.objects.filter(
+        failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=since
+    )
+    return attempts
+
+
+def managed_membership_list(*, user: User) -> QuerySet[Membership]:
+    """Memberships of the organisations ``user`` administers (every one for a superuser), each with
+    ``is_locked`` (the account is locked out after failed logins); with user and organisation."""
+    memberships = Membership.objects.filter(organisation__in=organisations_administered_by(user=user))
+    locked = locked_attempts().filter(username=OuterRef("user__username"))
+    return memberships.select_related("user", "organisation").annotate(is_locked=Exists(locked))
+
+
+def manageable_user_list(*, user: User) -> QuerySet[User]:
+    """Accounts ``user`` may give a role to: members of the organisations it administers, never itself nor a
+    superuser. A superuser: every account, those with no membership included (nobody else sees those)."""
+    if user.is_superuser:
+        return User.objects.all()
+    return (
+        User.objects.filter(memberships__organisation__in=organisations_administered_by(user=user), is_superuser=False)
+        .exclude(pk=user.pk)
+        .distinct()
+    )

@@ -6,6 +6,8 @@ from typing import Any
 from auditlog import get_logentry_model
 from axes.utils import reset as axes_reset
 from django.apps import apps
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -145,6 +147,69 @@ def user_create(
     user.full_clean()
     user.save()
     return user
+
+
+@transaction.atomic
+def member_create(
+    *,
+    actor: User,
+    organisation: Organisation,
+    role: str,
+    username: str,
+    email: str,
+    password: str,
+    stream: str | None = None,
+    first_name: str = "",
+    last_name: str = "",
+) -> Membership:
+    """Create an account and its first membership in one step (an org admin adding a person).
+
+    The same rules as ``membership_create`` (``actor`` must manage ``organisation``); the password
+    is checked by the password validators. Nothing is written unless both succeed.
+    """
+    _check_may_manage(actor=actor, organisation=organisation)
+    if not email:
+        raise ValidationError({"email": "An e-mail address is needed: notices and password resets go there."})
+    password_validation.validate_password(password, User(username=username, email=email))
+    user = user_create(username=username, password=password, email=email, first_name=first_name, last_name=last_name)
+    return membership_create(actor=actor, user=user, organisation=organisation, role=role, stream=stream)
+
+
+class _OneUserPasswordResetForm(PasswordResetForm):
+    """Django's password reset e-mail, sent to one chosen account (not every account sharing the address)."""
+
+    def __init__(self, user: User):
+        super().__init__({"email": user.email})
+        self._user = user
+
+    def get_users(self, email: str) -> list[User]:
+        return [self._user] if self._user.is_active and self._user.has_usable_password() else []
+
+
+def password_reset_send(*, actor: User, organisation: Organisation, user: User, domain: str, use_https: bool) -> None:
+    """E-mail ``user`` (a member of ``organisation``) Django's one-time link to choose a new password.
+
+    ``actor`` must manage ``organisation`` (``PermissionDenied``); a user who is not its member is
+    ``Http404``; one without an e-mail address or switched off is a ``ValidationError``. Audited.
+    """
+    _check_may_manage(actor=actor, organisation=organisation)
+    membership = Membership.objects.filter(organisation=organisation, user=user).first()
+    if membership is None:
+        raise Http404(f"No member of {organisation.code} has that username.")
+    if not user.email:
+        raise ValidationError(f"{user.username} has no e-mail address: add one before sending a reset link.")
+    if not user.is_active:
+        raise ValidationError(f"{user.username}'s account is switched off.")
+    form = _OneUserPasswordResetForm(user)
+    form.is_valid()
+    form.save(domain_override=domain, use_https=use_https)
+    get_logentry_model().objects.log_create(
+        membership,
+        action=get_logentry_model().Action.UPDATE,
+        changes={"password_reset": ["", "link sent"]},
+        actor=actor,
+        additional_data={"action": "password_reset_send", "username": user.username},
+    )
 
 
 def _tenant_grant_models() -> Iterator[tuple[type[UserObjectPermissionBase], type[TenantModel]]]:

@@ -36,8 +36,8 @@ def test_admin_case_lists_are_scoped_like_the_api(shared_world, db):
     response = signed_in(world.gmp_admin).get(reverse("admin:disclosure_case_changelist"))
     assert response.status_code == 200
     assert {case.force.code for case in response.context["cl"].result_list} == {"GMP"}
-    foreign = rows["LANCS"].case
-    assert signed_in(world.gmp_admin).get(reverse("admin:disclosure_case_change", args=[foreign.pk])).status_code == 302
+    foreign = rows["LANCS"].case  # a row outside the scope is not found, as in the API (not Django's redirect)
+    assert signed_in(world.gmp_admin).get(reverse("admin:disclosure_case_change", args=[foreign.pk])).status_code == 404
 
 
 # --- no other tenant's values in any admin page a force or Area admin can reach ------------

@@ -25,7 +25,7 @@ EVERYONE = (ANON, *CAST, DEACTIVATED)
 UNAUTHENTICATED_ROUTES = {"login"}
 
 #: Routes that are not over tenant-owned rows: auth, the user itself, the schema and its UI.
-NON_TENANT_ROUTES = {"login", "logout", "logout-all", "me", "schema", "docs"}
+NON_TENANT_ROUTES = {"api-root", "login", "logout", "logout-all", "me", "schema", "docs"}
 
 #: Organisations each cast member may see (docs/architecture.md: own, the forces of its Area, the Area of its force).
 VISIBLE_ORGANISATIONS = {
@@ -301,6 +301,8 @@ def _detail(prefix, name, suffix=""):
 
 
 ENDPOINTS = [
+    # The API root lists the resources and links to the schema and docs: names only, open like the schema.
+    Endpoint("api-root", "get", lambda w, t: "/api/v1/", lambda who, t: 200),
     Endpoint("me", "get", lambda w, t: "/api/v1/me/", _signed_in(200)),
     Endpoint(
         "login",

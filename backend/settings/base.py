@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "disclosure",
     "feedback",
     "reports",
+    "portal",  # the web interface's glue: start pages and the site's root (imports every app's selectors)
 ]
 
 MIDDLEWARE = [
@@ -60,7 +61,9 @@ WSGI_APPLICATION = "backend.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # Before the apps' own: backend's overrides of the admin's templates (admin/base_site.html) win over
+        # django.contrib.admin's, which comes first in INSTALLED_APPS.
+        "DIRS": [BASE_DIR / "backend" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -238,6 +241,9 @@ STORAGES = {
 
 # Demo data password (seed_demo); generated and printed when unset.
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "")
+#: Where seed_demo notes the demo users' password hashes it set, so a second run need not re-check each
+#: password (a deliberately slow hash) to know it is unchanged; None: check every one.
+DEMO_SEED_STATE_FILE: Path | None = VAR_DIR / "demo-seed-state.json"
 #: How many whole months of dip sampling `seed_demo` builds (a year: the trends and meetings need one).
 DEMO_MONTHS = 12
 
@@ -271,6 +277,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own logger keeps a console handler from its default configuration (when DEBUG); without
+        # this, each of its lines would be printed twice (once there, once by the root's handler).
+        "django": {"handlers": [], "propagate": True},
         # Request bodies are never logged: they may hold free text under screening.
         "django.request": {"level": "WARNING"},
         "axes": {"level": "WARNING"},

@@ -16,3 +16,5 @@ REST_FRAMEWORK = {
 }
 # Mail stays in django.core.mail.outbox.
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# seed_demo checks every demo password (no state file under var/ shared with `make run`).
+DEMO_SEED_STATE_FILE = None

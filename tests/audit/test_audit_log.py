@@ -4,7 +4,7 @@ from django.test import Client
 
 from audit.models import ERASED, AuditEvent
 from forces.models import Membership, Role, Stream
-from tests.factories import UserFactory
+from tests.factories import UserFactory, member
 
 CREATE, UPDATE, DELETE = AuditEvent.Action.CREATE, AuditEvent.Action.UPDATE, AuditEvent.Action.DELETE
 
@@ -22,15 +22,16 @@ def events_for(obj, pk=None):
 
 def test_it_logs_create_update_and_delete_with_actor_and_address(world):
     newcomer = UserFactory(username="newcomer")
-    client = admin_client(world.gmp_admin)
     gmp = world.gmp
+    member(newcomer, gmp, Role.CHIEF_OFFICER)  # one of GMP's people: its admin may give them another role
+    client = admin_client(world.gmp_admin)
 
     response = client.post(
         "/admin/forces/membership/add/",
         {"user": newcomer.pk, "organisation": gmp.pk, "role": Role.DISCLOSURE_LEAD, "stream": Stream.MC},
     )
     assert response.status_code == 302, response.content.decode()[:2000]
-    membership = Membership.objects.get(user=newcomer)
+    membership = Membership.objects.get(user=newcomer, role=Role.DISCLOSURE_LEAD)
     pk = membership.pk
 
     response = client.post(
@@ -63,10 +64,16 @@ def test_it_keeps_no_erased_values_in_a_deletion_entry(world):
 
 def test_it_ignores_a_forged_forwarded_for_header(world):
     client = admin_client(world.gmp_admin, address="192.0.2.20")
-    newcomer = UserFactory(username="newcomer2")
-    client.post(
-        "/admin/forces/membership/add/",
-        {"user": newcomer.pk, "organisation": world.gmp.pk, "role": Role.ORG_ADMIN, "stream": ""},
+    client.post(  # a new person: an org admin gives roles to its own people or to people it adds
+        "/admin/forces/membership/add-member/",
+        {
+            "username": "newcomer2",
+            "email": "newcomer2@example.org",
+            "password": "a-long-enough-passphrase-42",
+            "organisation": world.gmp.pk,
+            "role": Role.ORG_ADMIN,
+            "stream": "",
+        },
         HTTP_X_FORWARDED_FOR="203.0.113.99",
     )
     event = AuditEvent.objects.filter(action=CREATE).latest("id")
@@ -75,10 +82,16 @@ def test_it_ignores_a_forged_forwarded_for_header(world):
 
 def test_it_ignores_a_forged_forwarded_port_header(world):
     client = admin_client(world.gmp_admin, address="192.0.2.21")
-    newcomer = UserFactory(username="newcomer4")
-    client.post(
-        "/admin/forces/membership/add/",
-        {"user": newcomer.pk, "organisation": world.gmp.pk, "role": Role.ORG_ADMIN, "stream": ""},
+    client.post(  # a new person: an org admin gives roles to its own people or to people it adds
+        "/admin/forces/membership/add-member/",
+        {
+            "username": "newcomer4",
+            "email": "newcomer4@example.org",
+            "password": "a-long-enough-passphrase-42",
+            "organisation": world.gmp.pk,
+            "role": Role.ORG_ADMIN,
+            "stream": "",
+        },
         HTTP_X_FORWARDED_PORT="4444",
     )
     event = AuditEvent.objects.filter(action=CREATE).latest("id")

@@ -125,7 +125,7 @@ def test_an_org_admin_sees_only_its_organisations_memberships_in_the_admin(world
 def test_an_org_admin_cannot_open_another_organisations_membership(world):
     foreign = Membership.objects.get(user=world.lancs_lead)
     response = _admin(world.gmp_admin).get(f"/admin/forces/membership/{foreign.pk}/change/")
-    assert response.status_code == 302  # the admin redirects a missing object to the index
+    assert response.status_code == 404  # not found, as in the API (decision 0013), not Django's redirect
     assert Membership.objects.filter(pk=foreign.pk).exists()
 
 
