@@ -47,6 +47,8 @@ class MemberAuthenticationForm(AuthenticationForm):
 
 class PortalAdminSite(admin.AdminSite):
     login_form = MemberAuthenticationForm
+    #: No "View site" link: ``/`` is this site's own start page, so the link would lead back here.
+    site_url = None
     index_template = "admin/portal_index.html"
 
     def __init__(self, name="admin"):
