@@ -1,6 +1,8 @@
 """Reads about organisations and memberships: what may this user see and do."""
 
-from django.db.models import Prefetch, Q, QuerySet
+import copy
+
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 
 from backend.types import User, Viewer
 from forces.models import (
@@ -20,9 +22,17 @@ def organisation_list(*, user: Viewer) -> QuerySet[Organisation]:
 
 
 def user_with_memberships(*, user: User) -> User:
-    """``user`` re-read with its memberships and their organisations (two queries, whatever their number)."""
+    """``user`` with its memberships and their organisations: one query, whatever their number.
+
+    The user is the one authentication loaded, not read again; the memberships are fetched onto
+    a copy, so the caller's object (kept across requests by a test's forced authentication)
+    never holds a stale list.
+    """
+    reader = copy.copy(user)
+    reader._prefetched_objects_cache = {}
     memberships = Prefetch("memberships", queryset=Membership.objects.select_related("organisation"))
-    return User.objects.prefetch_related(memberships).get(pk=user.pk)
+    prefetch_related_objects([reader], memberships)
+    return reader
 
 
 def user_is_org_admin(*, user: User, organisation: Organisation) -> bool:
@@ -120,8 +130,11 @@ def summary_organisation_list(*, user: User) -> QuerySet[Organisation]:
 
 
 def summaries_readable(*, user: User) -> dict[str, list[str]]:
-    """``{"forces": [codes], "comparisons": [Area codes]}``: the summaries ``user`` may read (two queries)."""
-    return {
-        "forces": list(summary_force_list(user=user).order_by("code").values_list("code", flat=True)),
-        "comparisons": list(comparison_area_list(user=user).order_by("code").values_list("code", flat=True)),
-    }
+    """``{"forces": [codes], "comparisons": [Area codes]}``: the summaries ``user`` may read (one query).
+
+    ``summary_organisation_list`` holds both: its police forces are the summaries, its Areas the comparisons.
+    """
+    readable: dict[str, list[str]] = {"forces": [], "comparisons": []}
+    for code, kind in summary_organisation_list(user=user).order_by("code").values_list("code", "kind"):
+        readable["forces" if kind == OrganisationKind.POLICE_FORCE else "comparisons"].append(code)
+    return readable
