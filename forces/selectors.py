@@ -29,7 +29,7 @@ def user_with_memberships(*, user: User) -> User:
     never holds a stale list.
     """
     reader = copy.copy(user)
-    reader._prefetched_objects_cache = {}
+    reader._prefetched_objects_cache = {}  # type: ignore[attr-defined]  # Django's prefetch cache
     memberships = Prefetch("memberships", queryset=Membership.objects.select_related("organisation"))
     prefetch_related_objects([reader], memberships)
     return reader

@@ -234,10 +234,13 @@ class DipSampleReopenInputSerializer(serializers.Serializer):
 class DipSampleOutputSerializer(serializers.ModelSerializer):
     force = serializers.SlugRelatedField(slug_field="code", read_only=True)
     area = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    cps_lead = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
-    police_lead = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
-    cps_signed_off_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
-    police_signed_off_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    # Usernames are columns of the row (disclosure.selectors.dip_sample_list): no user object per name.
+    cps_lead = serializers.CharField(source="cps_lead_username", read_only=True, allow_null=True)
+    police_lead = serializers.CharField(source="police_lead_username", read_only=True, allow_null=True)
+    cps_signed_off_by = serializers.CharField(source="cps_signed_off_by_username", read_only=True, allow_null=True)
+    police_signed_off_by = serializers.CharField(
+        source="police_signed_off_by_username", read_only=True, allow_null=True
+    )
     selection = serializers.SerializerMethodField(help_text="Ids of the sampled schedules, in draw order.")
     sampled = SampledScheduleOutputSerializer(
         many=True, read_only=True, help_text="Each sampled schedule: drawn at random or added by hand, assessable."
@@ -291,7 +294,7 @@ class AnswerInputSerializer(serializers.Serializer):
 
 
 class AnswerOutputSerializer(serializers.ModelSerializer):
-    criterion = serializers.CharField(source="criterion.code", read_only=True)
+    criterion = serializers.CharField(source="criterion_code", read_only=True)  # annotated by the selector
 
     class Meta:
         model = AssessmentAnswer
@@ -326,10 +329,11 @@ class AssessmentUpdateInputSerializer(RowVersionInputMixin):
 class AssessmentOutputSerializer(serializers.ModelSerializer):
     force = serializers.SlugRelatedField(slug_field="code", read_only=True)
     area = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    checklist_version = serializers.IntegerField(source="checklist.version", read_only=True)
-    schedule_kind = serializers.CharField(source="schedule.kind", read_only=True)
+    # Columns of the row (disclosure.selectors.assessment_list): no schedule, checklist or user object.
+    checklist_version = serializers.IntegerField(read_only=True)
+    schedule_kind = serializers.CharField(read_only=True)
     answers = AnswerOutputSerializer(many=True, read_only=True)
-    assessed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    assessed_by = serializers.CharField(source="assessed_by_username", read_only=True)
     defect_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -374,10 +378,11 @@ class DefectUpdateInputSerializer(RowVersionInputMixin):
 class DefectOutputSerializer(serializers.ModelSerializer):
     force = serializers.SlugRelatedField(slug_field="code", read_only=True)
     area = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    dip_sample = serializers.IntegerField(source="assessment.dip_sample_id", read_only=True)
-    category = serializers.CharField(source="category.code", read_only=True)
-    category_name = serializers.CharField(source="category.name", read_only=True)
-    side = serializers.CharField(source="category.side", read_only=True)
+    # Columns of the row (disclosure.selectors.defect_list): no assessment or category object.
+    dip_sample = serializers.IntegerField(source="dip_sample_id", read_only=True)
+    category = serializers.CharField(source="category_code", read_only=True)
+    category_name = serializers.CharField(read_only=True)
+    side = serializers.CharField(source="category_side", read_only=True)
 
     class Meta:
         model = Defect
