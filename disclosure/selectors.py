@@ -90,9 +90,6 @@ def assessment_list(*, user: Viewer) -> QuerySet[Assessment]:
     and each answer carries its criterion's code: no schedule, checklist, user or criterion
     object is built for a page.
     """
-    answers = AssessmentAnswer.objects.annotate(criterion_code=F("criterion__code")).only(
-        "id", "assessment_id", "result"
-    )
     rows: QuerySet[Assessment] = (
         Assessment.objects.visible_to(user)
         .select_related("force", "area")
@@ -102,9 +99,25 @@ def assessment_list(*, user: Viewer) -> QuerySet[Assessment]:
             assessed_by_username=username_of("assessed_by_id"),
             defect_count=related_count(Defect.objects.all(), "assessment"),
         )
-        .prefetch_related(Prefetch("answers", queryset=answers))
     )
     return rows
+
+
+def answers_by_assessment(assessment_ids: list[int]) -> dict[int, list[dict[str, str]]]:
+    """``{assessment id: [{"criterion": code, "result": ...}, ...]}`` in checklist order, in one query.
+
+    Plain tuples from the database, not an answer and a criterion object per answer: a page of
+    assessments holds about ten answers each. Not scoped: pass ids of rows already read in scope.
+    """
+    answers: dict[int, list[dict[str, str]]] = {pk: [] for pk in assessment_ids}
+    rows = (
+        AssessmentAnswer.objects.filter(assessment_id__in=assessment_ids)
+        .order_by("assessment_id", "criterion__position")
+        .values_list("assessment_id", "criterion__code", "result")
+    )
+    for assessment_id, code, result in rows:
+        answers[assessment_id].append({"criterion": code, "result": result})
+    return answers
 
 
 def defect_list(*, user: Viewer) -> QuerySet[Defect]:

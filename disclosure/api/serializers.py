@@ -1,6 +1,7 @@
 """Input and output serializers of the dip-sampling API: separate, module-level, uniquely named."""
 
 from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.api.fields import VisiblePrimaryKeyRelatedField, VisibleSlugRelatedField
@@ -20,6 +21,7 @@ from disclosure.models import (
     ScheduleKind,
     Severity,
 )
+from disclosure.selectors import answers_by_assessment
 from disclosure.services.cases import ITEM_COUNT_MAX, REVISION_MAX, validate_received_on
 from disclosure.services.samples import MAX_SAMPLE_SIZE
 from forces.models import Organisation, Stream
@@ -293,13 +295,25 @@ class AnswerInputSerializer(serializers.Serializer):
     result = serializers.ChoiceField(choices=CriterionResult.choices)
 
 
+# The shape of an answer in the schema; AssessmentOutputSerializer writes answers from plain rows.
 class AnswerOutputSerializer(serializers.ModelSerializer):
-    criterion = serializers.CharField(source="criterion_code", read_only=True)  # annotated by the selector
+    criterion = serializers.CharField(source="criterion.code", read_only=True)
 
     class Meta:
         model = AssessmentAnswer
         fields = ["criterion", "result"]
         read_only_fields = fields
+
+
+class AssessmentListOutputSerializer(serializers.ListSerializer):
+    """A page of assessments: the answers of all of them read in one query, as plain rows."""
+
+    def to_representation(self, data):
+        rows = list(data.all() if hasattr(data, "all") else data)
+        answers = answers_by_assessment([row.pk for row in rows])
+        for row in rows:
+            row.answer_rows = answers[row.pk]
+        return super().to_representation(rows)
 
 
 class AssessmentCreateInputSerializer(serializers.Serializer):
@@ -332,7 +346,7 @@ class AssessmentOutputSerializer(serializers.ModelSerializer):
     # Columns of the row (disclosure.selectors.assessment_list): no schedule, checklist or user object.
     checklist_version = serializers.IntegerField(read_only=True)
     schedule_kind = serializers.CharField(read_only=True)
-    answers = AnswerOutputSerializer(many=True, read_only=True)
+    answers = serializers.SerializerMethodField()
     assessed_by = serializers.CharField(source="assessed_by_username", read_only=True)
     defect_count = serializers.IntegerField(read_only=True)
 
@@ -358,6 +372,14 @@ class AssessmentOutputSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+        list_serializer_class = AssessmentListOutputSerializer
+
+    @extend_schema_field(AnswerOutputSerializer(many=True))
+    def get_answers(self, assessment) -> list[dict[str, str]]:
+        answers = getattr(assessment, "answer_rows", None)
+        if answers is None:  # one assessment (detail, writes): its answers alone
+            answers = answers_by_assessment([assessment.pk])[assessment.pk]
+        return answers
 
 
 class DefectCreateInputSerializer(serializers.Serializer):
