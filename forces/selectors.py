@@ -130,11 +130,10 @@ def summary_organisation_list(*, user: User) -> QuerySet[Organisation]:
 
 
 def summaries_readable(*, user: User) -> dict[str, list[str]]:
-    """``{"forces": [codes], "comparisons": [Area codes]}``: the summaries ``user`` may read (one query).
-
-    ``summary_organisation_list`` holds both: its police forces are the summaries, its Areas the comparisons.
-    """
+    """``{"forces": [codes], "comparisons": [Area codes]}``: the summaries ``user`` may read (one query)."""
+    forces = summary_force_list(user=user).order_by().values_list("code", "kind")
+    areas = comparison_area_list(user=user).order_by().values_list("code", "kind")
     readable: dict[str, list[str]] = {"forces": [], "comparisons": []}
-    for code, kind in summary_organisation_list(user=user).order_by("code").values_list("code", "kind"):
+    for code, kind in forces.union(areas).order_by("code"):
         readable["forces" if kind == OrganisationKind.POLICE_FORCE else "comparisons"].append(code)
     return readable
