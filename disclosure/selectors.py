@@ -9,7 +9,7 @@ import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 
 from backend.errors import InvalidStateError
 from backend.querysets import related_count
@@ -78,9 +78,33 @@ def dip_sample_list(*, user: Viewer) -> QuerySet[DipSample]:
             cps_signed_off_by_username=username_of("cps_signed_off_by_id"),
             police_signed_off_by_username=username_of("police_signed_off_by_id"),
         )
-        .prefetch_related(Prefetch("sampled", queryset=SampledSchedule.objects.order_by("position")))
     )
     return rows
+
+
+def sampled_by_dip_sample(dip_sample_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """``{dip sample id: [sampled schedule, ...]}`` in draw order, as plain dicts, in one query.
+
+    Not scoped: pass ids of samples already read in scope.
+    """
+    sampled: dict[int, list[dict[str, Any]]] = {pk: [] for pk in dip_sample_ids}
+    rows = (
+        SampledSchedule.objects.filter(dip_sample_id__in=dip_sample_ids)
+        .order_by("dip_sample_id", "position")
+        .values_list("dip_sample_id", "schedule_id", "position", "method", "reason", "not_assessable_reason")
+    )
+    for dip_sample_id, schedule_id, position, method, reason, not_assessable_reason in rows:
+        sampled[dip_sample_id].append(
+            {
+                "schedule": schedule_id,
+                "position": position,
+                "method": method,
+                "reason": reason,
+                "assessable": not not_assessable_reason,
+                "not_assessable_reason": not_assessable_reason,
+            }
+        )
+    return sampled
 
 
 def assessment_list(*, user: Viewer) -> QuerySet[Assessment]:

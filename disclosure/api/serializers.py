@@ -21,7 +21,7 @@ from disclosure.models import (
     ScheduleKind,
     Severity,
 )
-from disclosure.selectors import answers_by_assessment
+from disclosure.selectors import answers_by_assessment, sampled_by_dip_sample
 from disclosure.services.cases import ITEM_COUNT_MAX, REVISION_MAX, validate_received_on
 from disclosure.services.samples import MAX_SAMPLE_SIZE
 from forces.models import Organisation, Stream
@@ -217,6 +217,7 @@ class DipSampleEligibleOutputSerializer(serializers.Serializer):
     )
 
 
+# The shape of a sampled schedule in the schema; DipSampleOutputSerializer writes them from plain rows.
 class SampledScheduleOutputSerializer(serializers.ModelSerializer):
     assessable = serializers.SerializerMethodField()
 
@@ -233,6 +234,17 @@ class DipSampleReopenInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
+class DipSampleListOutputSerializer(serializers.ListSerializer):
+    """A page of dip samples: the sampled schedules of all of them read in one query, as plain rows."""
+
+    def to_representation(self, data):
+        rows = list(data.all() if hasattr(data, "all") else data)
+        sampled = sampled_by_dip_sample([row.pk for row in rows])
+        for row in rows:
+            row.sampled_rows = sampled[row.pk]
+        return super().to_representation(rows)
+
+
 class DipSampleOutputSerializer(serializers.ModelSerializer):
     force = serializers.SlugRelatedField(slug_field="code", read_only=True)
     area = serializers.SlugRelatedField(slug_field="code", read_only=True)
@@ -244,8 +256,8 @@ class DipSampleOutputSerializer(serializers.ModelSerializer):
         source="police_signed_off_by_username", read_only=True, allow_null=True
     )
     selection = serializers.SerializerMethodField(help_text="Ids of the sampled schedules, in draw order.")
-    sampled = SampledScheduleOutputSerializer(
-        many=True, read_only=True, help_text="Each sampled schedule: drawn at random or added by hand, assessable."
+    sampled = serializers.SerializerMethodField(
+        help_text="Each sampled schedule: drawn at random or added by hand, assessable."
     )
     assessment_count = serializers.IntegerField(read_only=True)
 
@@ -283,8 +295,20 @@ class DipSampleOutputSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+        list_serializer_class = DipSampleListOutputSerializer
+
+    def _sampled(self, dip_sample) -> list[dict]:
+        rows = getattr(dip_sample, "sampled_rows", None)
+        if rows is None:  # one sample (detail, writes): its sampled schedules alone
+            rows = dip_sample.sampled_rows = sampled_by_dip_sample([dip_sample.pk])[dip_sample.pk]
+        return rows
+
     def get_selection(self, dip_sample) -> list[int]:
-        return [sampled.schedule_id for sampled in dip_sample.sampled.all()]
+        return [sampled["schedule"] for sampled in self._sampled(dip_sample)]
+
+    @extend_schema_field(SampledScheduleOutputSerializer(many=True))
+    def get_sampled(self, dip_sample) -> list[dict]:
+        return self._sampled(dip_sample)
 
 
 # --- assessments and defects -------------------------------------------------------------

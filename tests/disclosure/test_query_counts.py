@@ -42,7 +42,7 @@ def test_the_dip_sample_list_reads_ids_then_rows_and_inserts_the_audit_entry(wor
     sqls = [q["sql"] for q in queries.captured_queries]
     # 1: the forces whose rows the lead reads (once per request); 2: the bounded count; 3: the page's
     # ids; 4: those rows, with forces joined, usernames and the assessment count as columns; 5: the
-    # drawn schedules of the page (prefetch); 6: the consultation entry of the page (audit log).
+    # consultation entry of the page (audit log); 6: the drawn schedules of the page, as plain rows.
     assert len(sqls) == 6, sqls
     assert 'FROM "forces_organisation"' in sqls[0] and '"disclosure_' not in sqls[0]
     assert sqls[1].startswith("SELECT COUNT(*)") and "LIMIT 1001" in sqls[1]
@@ -51,4 +51,5 @@ def test_the_dip_sample_list_reads_ids_then_rows_and_inserts_the_audit_entry(wor
     assert sqls[2].startswith(ids_query + '."force_id" IN (')
     assert "JOIN" not in sqls[2] and "forces_membership" not in sqls[2]
     assert '"auth_user"' in sqls[3] and 'JOIN "auth_user"' not in sqls[3]  # names by subquery, no user joins
-    assert sqls[5].startswith('INSERT INTO "audit_auditevent"')
+    assert sqls[4].startswith('INSERT INTO "audit_auditevent"')
+    assert 'FROM "disclosure_sampledschedule"' in sqls[5]
