@@ -8,7 +8,9 @@ viewset refuses a queryset that was not scoped for the requesting user (a select
 """
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Self, TypeVar
 
 from django.db import models
@@ -83,3 +85,41 @@ def related_count(queryset: models.QuerySet[Any], field: str) -> Coalesce:
     """
     counted = queryset.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("*")).values("n")
     return Coalesce(Subquery(counted), 0)
+
+
+# --- what a request has already worked out about its user ------------------------------------------
+
+#: Per-request memo of values derived from the requesting user's memberships (e.g. the forces whose
+#: case-level rows they read). Open only while an API view runs (``request_memo``); None elsewhere.
+_request_memo: ContextVar[dict[Any, Any] | None] = ContextVar("backend.querysets.request_memo", default=None)
+
+
+@contextmanager
+def request_memo() -> Iterator[None]:
+    """Memoise ``for_this_request`` values for the block (one API request); forgotten at its end."""
+    token = _request_memo.set({})
+    try:
+        yield
+    finally:
+        _request_memo.reset(token)
+
+
+def for_this_request(key: Any, compute: Callable[[], Any]) -> Any:
+    """``compute()`` once per request for ``key``; outside a request, ``None`` (the caller keeps its subquery).
+
+    A visibility rule turns a subquery on the memberships into a short literal list this way:
+    one small query per request instead of the same subquery planned into every statement.
+    """
+    memo = _request_memo.get()
+    if memo is None:
+        return None
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
+def forget_for_this_request() -> None:
+    """Drop what the current request memoised (a membership or an organisation changed meanwhile)."""
+    memo = _request_memo.get()
+    if memo is not None:
+        memo.clear()

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from guardian.models import UserObjectPermissionBase
 
-from backend.querysets import ScopedQuerySet, scoping
+from backend.querysets import ScopedQuerySet, for_this_request, scoping
 
 
 class Stream(models.TextChoices):
@@ -68,6 +68,20 @@ def case_level_force_ids(user: Any) -> models.QuerySet[Any]:
         Q(pk__in=readable) | Q(area_id__in=readable),
         kind=OrganisationKind.POLICE_FORCE,
     ).values("pk")
+
+
+def case_level_force_id_list(user: Any) -> list[int] | models.QuerySet[Any]:
+    """``case_level_force_ids(user)``, read once per API request as a list of ids (a subquery elsewhere).
+
+    A literal ``force_id IN (...)`` is planned in microseconds and estimated well; the subquery,
+    repeated in the count, the page and every scoped read of a request, was measured to make
+    PostgreSQL plan the dip-samples page for tens of milliseconds.
+    """
+    listed = for_this_request(
+        ("case_level_force_ids", user.pk),
+        lambda: list(case_level_force_ids(user).order_by().values_list("pk", flat=True)),
+    )
+    return case_level_force_ids(user) if listed is None else listed
 
 
 class OrganisationQuerySet(ScopedQuerySet):
@@ -220,7 +234,7 @@ class TenantQuerySet(ScopedQuerySet):
             return self.none()
         if user.is_superuser:
             return self
-        return self.filter(force_id__in=case_level_force_ids(user))
+        return self.filter(force_id__in=case_level_force_id_list(user))
 
 
 class TenantModel(models.Model):

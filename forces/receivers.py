@@ -8,10 +8,12 @@ service sees them.
 """
 
 from django.contrib.auth import get_user_model
-from django.db.models.signals import post_save, pre_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
+from backend.querysets import forget_for_this_request
 from forces import services
+from forces.models import Membership, Organisation
 
 User = get_user_model()
 
@@ -44,3 +46,12 @@ def _apply_account_changes(sender, instance, raw=False, **kwargs):
         # Reactivated: the summary grants come back from the memberships; a sample's lead
         # grant comes back when the sample names them again.
         services.user_grants_sync(user=instance)
+
+
+@receiver(post_save, sender=Membership, dispatch_uid="forces.memberships_changed_save")
+@receiver(post_delete, sender=Membership, dispatch_uid="forces.memberships_changed_delete")
+@receiver(post_save, sender=Organisation, dispatch_uid="forces.organisations_changed_save")
+@receiver(post_delete, sender=Organisation, dispatch_uid="forces.organisations_changed_delete")
+def _forget_what_the_request_derived_from_memberships(sender, **kwargs):
+    """A request that changes who belongs where sees the change in its own later reads."""
+    forget_for_this_request()

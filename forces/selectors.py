@@ -1,8 +1,10 @@
 """Reads about organisations and memberships: what may this user see and do."""
 
+import copy
+
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 from django.utils import timezone
 
 from backend.types import User, Viewer
@@ -23,9 +25,17 @@ def organisation_list(*, user: Viewer) -> QuerySet[Organisation]:
 
 
 def user_with_memberships(*, user: User) -> User:
-    """``user`` re-read with its memberships and their organisations (two queries, whatever their number)."""
+    """``user`` with its memberships and their organisations: one query, whatever their number.
+
+    The user is the one authentication loaded, not read again; the memberships are fetched onto
+    a copy, so the caller's object (kept across requests by a test's forced authentication)
+    never holds a stale list.
+    """
+    reader = copy.copy(user)
+    reader._prefetched_objects_cache = {}  # type: ignore[attr-defined]  # Django's prefetch cache
     memberships = Prefetch("memberships", queryset=Membership.objects.select_related("organisation"))
-    return User.objects.prefetch_related(memberships).get(pk=user.pk)
+    prefetch_related_objects([reader], memberships)
+    return reader
 
 
 def user_is_org_admin(*, user: User, organisation: Organisation) -> bool:
@@ -123,11 +133,13 @@ def summary_organisation_list(*, user: User) -> QuerySet[Organisation]:
 
 
 def summaries_readable(*, user: User) -> dict[str, list[str]]:
-    """``{"forces": [codes], "comparisons": [Area codes]}``: the summaries ``user`` may read (two queries)."""
-    return {
-        "forces": list(summary_force_list(user=user).order_by("code").values_list("code", flat=True)),
-        "comparisons": list(comparison_area_list(user=user).order_by("code").values_list("code", flat=True)),
-    }
+    """``{"forces": [codes], "comparisons": [Area codes]}``: the summaries ``user`` may read (one query)."""
+    forces = summary_force_list(user=user).order_by().values_list("code", "kind")
+    areas = comparison_area_list(user=user).order_by().values_list("code", "kind")
+    readable: dict[str, list[str]] = {"forces": [], "comparisons": []}
+    for code, kind in forces.union(areas).order_by("code"):
+        readable["forces" if kind == OrganisationKind.POLICE_FORCE else "comparisons"].append(code)
+    return readable
 
 
 # --- accounts: who is locked out, who an org admin manages --------------------------------------------------

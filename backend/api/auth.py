@@ -12,7 +12,7 @@ from knox.views import LogoutView as KnoxLogoutView
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 
-from backend.api.authentication import TokenAuthentication
+from backend.api.authentication import TokenAuthentication, prune_expired_tokens
 from backend.api.strict import validate_strictly
 from backend.ratelimit import LoginRateThrottle
 
@@ -84,6 +84,7 @@ class LoginView(KnoxLoginView):
                 {"non_field_errors": ["The username and password do not match an active account."]}
             )
         request.user = user
+        prune_expired_tokens(user)  # authentication deletes only the expired token presented to it
         self.revoke_oldest_tokens(user)
         return super().post(request, format=format)
 

@@ -1,9 +1,112 @@
-from rest_framework.exceptions import ValidationError
+"""Page-number pagination whose cost does not grow with the table (docs/decisions/0014-list-counts.md).
+
+A list page costs a bounded count, the page's ids (one narrow query over the list's table) and
+the page's rows by id (the joins and prefetches of the list's selector, over at most a page of
+rows). ``count`` is exact up to ``COUNT_CAP`` rows; past it, the count stops there and the
+answer says so with ``count_exact: false`` (``next`` then comes from reading one row more than
+the page).
+"""
+
+import math
+
+from django.core.paginator import EmptyPage, InvalidPage, Page, PageNotAnInteger, Paginator
+from django.db.models import QuerySet
+from django.utils.functional import cached_property
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+
+#: Rows counted at most per list request; past it, ``count`` is this and ``count_exact`` false.
+COUNT_CAP = 1000
+
+
+def page_rows(queryset, bottom: int, top: int) -> list:
+    """Rows ``bottom``..``top`` of ``queryset`` in its order: their ids first, then the rows by id.
+
+    The ids come from the list's own query narrowed to one column (no select_related joins, no
+    annotations but those it filters or orders by), which the database plans and runs cheaply
+    however wide the rows are; the rows, with their joins, annotations and prefetches, are then
+    read for those ids only. Both queries carry the list's filters, its scoping included.
+    """
+    if not isinstance(queryset, QuerySet):
+        return list(queryset[bottom:top])
+    ids = list(queryset.values_list("pk", flat=True)[bottom:top])
+    if not ids:
+        return []
+    by_id = {row.pk: row for row in queryset.order_by().filter(pk__in=ids)}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+class BoundedCountPaginator(Paginator):
+    """Django's paginator with a count that stops at ``count_cap`` (``count_cap + 1`` means "more")."""
+
+    def __init__(self, object_list, per_page, *, count_cap: int = COUNT_CAP, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.count_cap = count_cap
+
+    @cached_property
+    def count(self) -> int:
+        rows = self.object_list
+        if not isinstance(rows, QuerySet):
+            return min(len(rows), self.count_cap + 1)
+        # SELECT COUNT(*) FROM (SELECT id ... LIMIT cap + 1): never more than cap + 1 rows read.
+        return rows.order_by().values("pk")[: self.count_cap + 1].count()
+
+    @property
+    def count_exact(self) -> bool:
+        return self.count <= self.count_cap
+
+    @cached_property
+    def exact_count(self) -> int:
+        """The full count (only for ``?page=last`` past the cap)."""
+        if self.count_exact:
+            return self.count
+        rows = self.object_list
+        return rows.count() if isinstance(rows, QuerySet) else len(rows)
+
+    @cached_property
+    def num_pages(self) -> int:
+        if self.count_exact:
+            return super().num_pages
+        return max(1, math.ceil(self.exact_count / self.per_page))
+
+    def validate_number(self, number):
+        if self.count_exact:
+            return super().validate_number(number)
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger("That page number is not an integer") from None
+        if number < 1:
+            raise EmptyPage("That page number is less than 1")
+        return number
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        if self.count_exact:
+            top = min(bottom + self.per_page, self.count)
+            return Page(page_rows(self.object_list, bottom, top), number, self)
+        # Past the cap: one row more than the page says whether there is a next page.
+        rows = page_rows(self.object_list, bottom, bottom + self.per_page + 1)
+        if not rows and number > 1:
+            raise EmptyPage("That page contains no results")
+        return OpenEndedPage(rows[: self.per_page], number, self, has_more=len(rows) > self.per_page)
+
+
+class OpenEndedPage(Page):
+    """A page of a list longer than the count cap: whether a next page exists was read, not computed."""
+
+    def __init__(self, object_list, number, paginator, *, has_more: bool):
+        super().__init__(object_list, number, paginator)
+        self.has_more = has_more
+
+    def has_next(self) -> bool:
+        return self.has_more
 
 
 class StandardPagination(PageNumberPagination):
-    """`count`, `next`, `previous`, `results`; `page_size` may be asked for, capped at 200.
+    """`count`, `count_exact`, `next`, `previous`, `results`; `page_size` may be asked for, capped at 200.
 
     A ``page_size`` that is not a whole number from 1 is refused (400 naming it) rather than
     silently replaced by the default: a client that asked for something else learns it. A
@@ -12,6 +115,8 @@ class StandardPagination(PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 200
+    django_paginator_class = BoundedCountPaginator
+    count_cap = COUNT_CAP
 
     def get_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
@@ -23,3 +128,60 @@ class StandardPagination(PageNumberPagination):
             )
         # Parsed only when short: a many-thousand-digit number is simply more than the cap.
         return min(int(raw), self.max_page_size) if len(raw) <= 6 else self.max_page_size
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        page_size = self.get_page_size(request)
+        if not page_size:
+            return None
+        paginator = self.django_paginator_class(queryset, page_size, count_cap=self.count_cap)
+        page_number = self.get_page_number(request, paginator)
+        try:
+            self.page = paginator.page(page_number)
+        except InvalidPage as exc:
+            raise NotFound(self.invalid_page_message.format(page_number=page_number, message=str(exc))) from exc
+        if self.template is not None and (not paginator.count_exact or paginator.num_pages > 1):
+            self.display_page_controls = True
+        return list(self.page)
+
+    def _paginator(self) -> BoundedCountPaginator:
+        if self.page is None or not isinstance(self.page.paginator, BoundedCountPaginator):
+            raise TypeError("StandardPagination pages with a BoundedCountPaginator.")
+        return self.page.paginator
+
+    def get_html_context(self):
+        if self._paginator().count_exact:
+            return super().get_html_context()
+        # Past the cap the browsable API shows previous and next only: numbered links need the full count.
+        return {"previous_url": self.get_previous_link(), "next_url": self.get_next_link(), "page_links": []}
+
+    def get_page_number(self, request, paginator):
+        number = request.query_params.get(self.page_query_param) or 1
+        if number in self.last_page_strings:
+            number = paginator.num_pages
+        return number
+
+    def get_paginated_response(self, data):
+        paginator = self._paginator()
+        return Response(
+            {
+                "count": min(paginator.count, paginator.count_cap),
+                "count_exact": paginator.count_exact,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        schema = super().get_paginated_response_schema(schema)
+        schema["properties"]["count"]["description"] = (
+            f"Rows in the list, counted up to {self.count_cap}; past that, {self.count_cap} (see count_exact)."
+        )
+        schema["properties"]["count_exact"] = {
+            "type": "boolean",
+            "example": True,
+            "description": f"False when the list has more than {self.count_cap} rows and count stops there.",
+        }
+        schema["required"] = ["count", "count_exact", "results"]
+        return schema

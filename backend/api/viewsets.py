@@ -32,7 +32,7 @@ from rest_framework.serializers import Serializer
 from backend.api.strict import validate_strictly
 from backend.audit import audit_set_actor, log_list_consultation
 from backend.filters import is_valid_id, query_parameter_names
-from backend.querysets import ScopedQuerySet
+from backend.querysets import ScopedQuerySet, request_memo
 
 SEALED_METHODS = (
     "get_queryset",
@@ -88,6 +88,11 @@ class TenantScopedViewSet(viewsets.GenericViewSet[Any]):
         queryset = getattr(cls, "queryset", None)  # wherever in the hierarchy it is set
         if queryset is not None and not hasattr(queryset, "visible_to"):
             raise TypeError(f"{cls.__qualname__}.queryset must be a queryset with visible_to(user).")
+
+    def dispatch(self, request, *args, **kwargs):
+        # What the scoping derives from the user's memberships is read once per request.
+        with request_memo():
+            return super().dispatch(request, *args, **kwargs)
 
     def get_permissions(self):
         # Signed in and active first, whatever a subclass declares (even AllowAny).

@@ -1,6 +1,7 @@
 """Input and output serializers of the dip-sampling API: separate, module-level, uniquely named."""
 
 from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.api.fields import VisiblePrimaryKeyRelatedField, VisibleSlugRelatedField
@@ -20,6 +21,7 @@ from disclosure.models import (
     ScheduleKind,
     Severity,
 )
+from disclosure.selectors import answers_by_assessment, sampled_by_dip_sample
 from disclosure.services.cases import ITEM_COUNT_MAX, REVISION_MAX, validate_received_on
 from disclosure.services.samples import MAX_SAMPLE_SIZE
 from forces.models import Organisation, Stream
@@ -215,6 +217,7 @@ class DipSampleEligibleOutputSerializer(serializers.Serializer):
     )
 
 
+# The shape of a sampled schedule in the schema; DipSampleOutputSerializer writes them from plain rows.
 class SampledScheduleOutputSerializer(serializers.ModelSerializer):
     assessable = serializers.SerializerMethodField()
 
@@ -231,16 +234,30 @@ class DipSampleReopenInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
+class DipSampleListOutputSerializer(serializers.ListSerializer):
+    """A page of dip samples: the sampled schedules of all of them read in one query, as plain rows."""
+
+    def to_representation(self, data):
+        rows = list(data.all() if hasattr(data, "all") else data)
+        sampled = sampled_by_dip_sample([row.pk for row in rows])
+        for row in rows:
+            row.sampled_rows = sampled[row.pk]
+        return super().to_representation(rows)
+
+
 class DipSampleOutputSerializer(serializers.ModelSerializer):
     force = serializers.SlugRelatedField(slug_field="code", read_only=True)
     area = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    cps_lead = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
-    police_lead = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
-    cps_signed_off_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
-    police_signed_off_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    # Usernames are columns of the row (disclosure.selectors.dip_sample_list): no user object per name.
+    cps_lead = serializers.CharField(source="cps_lead_username", read_only=True, allow_null=True)
+    police_lead = serializers.CharField(source="police_lead_username", read_only=True, allow_null=True)
+    cps_signed_off_by = serializers.CharField(source="cps_signed_off_by_username", read_only=True, allow_null=True)
+    police_signed_off_by = serializers.CharField(
+        source="police_signed_off_by_username", read_only=True, allow_null=True
+    )
     selection = serializers.SerializerMethodField(help_text="Ids of the sampled schedules, in draw order.")
-    sampled = SampledScheduleOutputSerializer(
-        many=True, read_only=True, help_text="Each sampled schedule: drawn at random or added by hand, assessable."
+    sampled = serializers.SerializerMethodField(
+        help_text="Each sampled schedule: drawn at random or added by hand, assessable."
     )
     assessment_count = serializers.IntegerField(read_only=True)
 
@@ -278,8 +295,20 @@ class DipSampleOutputSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+        list_serializer_class = DipSampleListOutputSerializer
+
+    def _sampled(self, dip_sample) -> list[dict]:
+        rows = getattr(dip_sample, "sampled_rows", None)
+        if rows is None:  # one sample (detail, writes): its sampled schedules alone
+            rows = dip_sample.sampled_rows = sampled_by_dip_sample([dip_sample.pk])[dip_sample.pk]
+        return rows
+
     def get_selection(self, dip_sample) -> list[int]:
-        return [sampled.schedule_id for sampled in dip_sample.sampled.all()]
+        return [sampled["schedule"] for sampled in self._sampled(dip_sample)]
+
+    @extend_schema_field(SampledScheduleOutputSerializer(many=True))
+    def get_sampled(self, dip_sample) -> list[dict]:
+        return self._sampled(dip_sample)
 
 
 # --- assessments and defects -------------------------------------------------------------
@@ -290,6 +319,7 @@ class AnswerInputSerializer(serializers.Serializer):
     result = serializers.ChoiceField(choices=CriterionResult.choices)
 
 
+# The shape of an answer in the schema; AssessmentOutputSerializer writes answers from plain rows.
 class AnswerOutputSerializer(serializers.ModelSerializer):
     criterion = serializers.CharField(source="criterion.code", read_only=True)
 
@@ -297,6 +327,17 @@ class AnswerOutputSerializer(serializers.ModelSerializer):
         model = AssessmentAnswer
         fields = ["criterion", "result"]
         read_only_fields = fields
+
+
+class AssessmentListOutputSerializer(serializers.ListSerializer):
+    """A page of assessments: the answers of all of them read in one query, as plain rows."""
+
+    def to_representation(self, data):
+        rows = list(data.all() if hasattr(data, "all") else data)
+        answers = answers_by_assessment([row.pk for row in rows])
+        for row in rows:
+            row.answer_rows = answers[row.pk]
+        return super().to_representation(rows)
 
 
 class AssessmentCreateInputSerializer(serializers.Serializer):
@@ -326,10 +367,11 @@ class AssessmentUpdateInputSerializer(RowVersionInputMixin):
 class AssessmentOutputSerializer(serializers.ModelSerializer):
     force = serializers.SlugRelatedField(slug_field="code", read_only=True)
     area = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    checklist_version = serializers.IntegerField(source="checklist.version", read_only=True)
-    schedule_kind = serializers.CharField(source="schedule.kind", read_only=True)
-    answers = AnswerOutputSerializer(many=True, read_only=True)
-    assessed_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    # Columns of the row (disclosure.selectors.assessment_list): no schedule, checklist or user object.
+    checklist_version = serializers.IntegerField(read_only=True)
+    schedule_kind = serializers.CharField(read_only=True)
+    answers = serializers.SerializerMethodField()
+    assessed_by = serializers.CharField(source="assessed_by_username", read_only=True)
     defect_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -354,6 +396,14 @@ class AssessmentOutputSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+        list_serializer_class = AssessmentListOutputSerializer
+
+    @extend_schema_field(AnswerOutputSerializer(many=True))
+    def get_answers(self, assessment) -> list[dict[str, str]]:
+        answers = getattr(assessment, "answer_rows", None)
+        if answers is None:  # one assessment (detail, writes): its answers alone
+            answers = answers_by_assessment([assessment.pk])[assessment.pk]
+        return answers
 
 
 class DefectCreateInputSerializer(serializers.Serializer):
@@ -374,10 +424,11 @@ class DefectUpdateInputSerializer(RowVersionInputMixin):
 class DefectOutputSerializer(serializers.ModelSerializer):
     force = serializers.SlugRelatedField(slug_field="code", read_only=True)
     area = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    dip_sample = serializers.IntegerField(source="assessment.dip_sample_id", read_only=True)
-    category = serializers.CharField(source="category.code", read_only=True)
-    category_name = serializers.CharField(source="category.name", read_only=True)
-    side = serializers.CharField(source="category.side", read_only=True)
+    # Columns of the row (disclosure.selectors.defect_list): no assessment or category object.
+    dip_sample = serializers.IntegerField(source="dip_sample_id", read_only=True)
+    category = serializers.CharField(source="category_code", read_only=True)
+    category_name = serializers.CharField(read_only=True)
+    side = serializers.CharField(source="category_side", read_only=True)
 
     class Meta:
         model = Defect

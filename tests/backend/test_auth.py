@@ -79,6 +79,79 @@ def test_it_answers_401_for_a_made_up_token(db):
     assert client.get(ME).status_code == 401
 
 
+# --- one query per request: the token with its user, nothing else ----------------------------
+
+
+def _authenticate(token):
+    from backend.api.authentication import TokenAuthentication
+
+    request = RequestFactory().get(ME, HTTP_AUTHORIZATION=f"Token {token}")
+    return TokenAuthentication().authenticate(request)
+
+
+def _expired_tokens(user, n):
+    past = timezone.now() - timedelta(minutes=5)
+    for _ in range(n):
+        instance, _ = AuthToken.objects.create(user)
+        AuthToken.objects.filter(pk=instance.pk).update(expiry=past)
+
+
+def test_a_token_is_checked_in_one_query_whatever_other_tokens_the_user_has(alice, count_queries):
+    token = login(APIClient(), "alice").json()["token"]
+    _expired_tokens(alice, 3)  # knox read them all (and deleted them) on every call: a second query
+    with count_queries() as queries:
+        user, auth_token = _authenticate(token)
+    assert (user, auth_token.user_id) == (alice, alice.pk)
+    assert len(queries) == 1, [q["sql"] for q in queries.captured_queries]
+    assert "JOIN" in queries.captured_queries[0]["sql"]  # the user comes with the token
+    assert AuthToken.objects.filter(user=alice).count() == 4  # nothing pruned on an ordinary call
+
+
+def test_an_authenticated_api_call_reads_the_token_once_and_the_user_never_again(alice, count_queries):
+    token = login(APIClient(), "alice").json()["token"]
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    with count_queries() as queries:
+        assert client.get(ME).status_code == 200
+    sqls = [q["sql"] for q in queries.captured_queries]
+    assert sum('FROM "knox_authtoken"' in sql for sql in sqls) == 1, sqls
+    assert not [sql for sql in sqls if sql.startswith("SELECT") and 'FROM "auth_user"' in sql], sqls
+
+
+def test_an_expired_token_is_refused_and_deleted_and_sign_in_prunes_the_others(alice):
+    token = login(APIClient(), "alice").json()["token"]
+    later = timezone.now() + settings.REST_KNOX["TOKEN_TTL"] + timedelta(minutes=1)
+    _expired_tokens(alice, 2)
+    with time_machine.travel(later, tick=False):
+        assert me_status(token) == 401
+        assert AuthToken.objects.filter(user=alice).count() == 2  # the presented one went
+        fresh = login(APIClient(), "alice").json()["token"]
+        assert AuthToken.objects.filter(user=alice).count() == 1  # the expired ones went at sign-in
+        assert me_status(fresh) == 200
+
+
+def test_a_token_with_a_known_key_prefix_but_another_secret_is_refused(alice):
+    token = login(APIClient(), "alice").json()["token"]
+    forged = token[:15] + ("0" if token[15] != "0" else "1") + token[16:]
+    assert me_status(forged) == 401
+    assert me_status(token) == 200  # and the real one is not harmed by the attempt
+
+
+def test_an_inactive_users_token_is_refused(alice):
+    _, token = AuthToken.objects.create(alice)
+    type(alice).objects.filter(pk=alice.pk).update(is_active=False)  # no signal: the token row stays
+    assert me_status(token) == 401
+
+
+def test_auto_refresh_still_extends_a_token_when_configured(alice, settings):
+    token = login(APIClient(), "alice").json()["token"]
+    settings.REST_KNOX = {**settings.REST_KNOX, "AUTO_REFRESH": True}
+    before = AuthToken.objects.get(user=alice).expiry
+    with time_machine.travel(timezone.now() + timedelta(hours=1), tick=False):
+        assert me_status(token) == 200
+    assert AuthToken.objects.get(user=alice).expiry >= before + timedelta(minutes=59)
+
+
 def test_it_locks_the_account_out_after_repeated_failures_through_the_api(alice):
     client = APIClient()
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):

@@ -35,12 +35,21 @@ def test_list_query_count_is_constant_when_rows_double(world, client_for, count_
     assert len(large) == len(small), [q["sql"] for q in large.captured_queries]
 
 
-def test_the_dip_sample_list_needs_three_reads_and_the_audit_insert(world, client_for, count_queries):
+def test_the_dip_sample_list_reads_ids_then_rows_and_inserts_the_audit_entry(world, client_for, count_queries):
     _more_rows(world, [1, 2])
     with count_queries() as queries:
         client_for(world.cps_lead).get("/api/v1/dip-samples/")
-    # 1: count of the scoped samples; 2: the page with forces, leads and signatories joined and
-    # the assessment count annotated; 3: the drawn schedules of the page (prefetch);
-    # 4: the consultation entry of the page (audit log).
-    assert len(queries) == 4
-    assert queries.captured_queries[3]["sql"].startswith('INSERT INTO "audit_auditevent"')
+    sqls = [q["sql"] for q in queries.captured_queries]
+    # 1: the forces whose rows the lead reads (once per request); 2: the bounded count; 3: the page's
+    # ids; 4: those rows, with forces joined, usernames and the assessment count as columns; 5: the
+    # consultation entry of the page (audit log); 6: the drawn schedules of the page, as plain rows.
+    assert len(sqls) == 6, sqls
+    assert 'FROM "forces_organisation"' in sqls[0] and '"disclosure_' not in sqls[0]
+    assert sqls[1].startswith("SELECT COUNT(*)") and "LIMIT 1001" in sqls[1]
+    # The ids: one table, the forces a literal list (no joins, no subquery on the memberships).
+    ids_query = 'SELECT "disclosure_dipsample"."id" AS "pk" FROM "disclosure_dipsample" WHERE "disclosure_dipsample"'
+    assert sqls[2].startswith(ids_query + '."force_id" IN (')
+    assert "JOIN" not in sqls[2] and "forces_membership" not in sqls[2]
+    assert '"auth_user"' in sqls[3] and 'JOIN "auth_user"' not in sqls[3]  # names by subquery, no user joins
+    assert sqls[4].startswith('INSERT INTO "audit_auditevent"')
+    assert 'FROM "disclosure_sampledschedule"' in sqls[5]

@@ -49,9 +49,9 @@ def test_me_query_count_stays_constant_as_memberships_double(world, client_for, 
     with count_queries() as large:
         large_count = len(client.get("/api/v1/me/").json()["memberships"])
     assert large_count >= 2 * small_count
-    # 1: the user; 2: its memberships with their organisations (prefetch); 3: the forces whose summary
-    # it reads; 4: the Areas whose comparison it reads. Tests force authentication.
-    assert len(small) == len(large) == 4
+    # 1: its memberships with their organisations (the user is not read again); 2: the forces whose
+    # summary and the Areas whose comparison it reads. Tests force authentication.
+    assert len(small) == len(large) == 2
 
 
 def test_organisation_list_query_count_stays_constant_as_rows_double(world, client_for, count_queries):
@@ -63,5 +63,5 @@ def test_organisation_list_query_count_stays_constant_as_rows_double(world, clie
     with count_queries() as large:
         large_count = client.get("/api/v1/organisations/").json()["count"]
     assert large_count >= 2 * small_count
-    # 1: count of the scoped organisations; 2: the page, with the Area joined.
-    assert len(small) == len(large) == 2
+    # 1: the bounded count of the scoped organisations; 2: the page's ids; 3: those rows, with the Area joined.
+    assert len(small) == len(large) == 3
