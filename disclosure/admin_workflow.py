@@ -237,9 +237,8 @@ class DipSampleAdmin(ScopedAdmin):
 
     @admin.display(description="Leads (CPS / police)")
     def leads(self, obj):
-        return f"{obj.cps_lead.username if obj.cps_lead else '(none)'} / " + (
-            obj.police_lead.username if obj.police_lead else "(none)"
-        )
+        # The usernames come annotated with the row (``dip_sample_list``): no query per sample.
+        return f"{obj.cps_lead_username or '(none)'} / {obj.police_lead_username or '(none)'}"
 
     @admin.display(description="Assessed", ordering="assessment_count")
     def assessed(self, obj):
