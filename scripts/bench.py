@@ -108,6 +108,11 @@ ROW_MODELS = [
     ("audit_events", AuditEvent),
 ]
 
+#: Time budget of one endpoint's timed requests (and of its floor, and of its profile): past it,
+#: no more requests once MIN_REQUESTS are timed. Set by --endpoint-seconds.
+ENDPOINT_SECONDS = 60.0
+MIN_REQUESTS = 5
+
 # --- targets (issue 12) -------------------------------------------------------------------
 #: A list's p50 at most this multiple of the framework floor's p50 (single client: the latency
 #: form of "at least 50% of the floor's throughput").
@@ -311,7 +316,10 @@ def measure(persona: Persona, endpoint: Endpoint, *, requests: int, warmup: int)
     client = persona.client
     result = {"persona": persona.name, "endpoint": endpoint.label, "paths": endpoint.paths[:3]}
     # Warm-up (caches such as content types), and a first check that the endpoint answers as expected.
+    warm_started = time.perf_counter()
     for i in range(max(1, warmup)):
+        if i >= 1 and time.perf_counter() - warm_started > ENDPOINT_SECONDS / 10:
+            break  # a slow endpoint is warm after one request
         response = call(client, endpoint, endpoint.paths[i % len(endpoint.paths)])
         if response.status_code != endpoint.expected_status:
             result["error"] = f"status {response.status_code}, expected {endpoint.expected_status}: " + (
@@ -321,7 +329,10 @@ def measure(persona: Persona, endpoint: Endpoint, *, requests: int, warmup: int)
     timings, queries, statuses = [], [], Counter()
     last_sql: list[str] = []
     FULL_GC.reset()
+    budget_started = time.perf_counter()
     for i in range(requests):
+        if i >= MIN_REQUESTS and time.perf_counter() - budget_started > ENDPOINT_SECONDS:
+            break  # a slow endpoint at a large scale: fewer requests (the table's n says how many)
         path = endpoint.paths[i % len(endpoint.paths)]
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
@@ -334,7 +345,7 @@ def measure(persona: Persona, endpoint: Endpoint, *, requests: int, warmup: int)
     ordered = sorted(timings)
     body = response.json() if response.get("Content-Type", "").startswith("application/json") else {}
     result.update(
-        requests=requests,
+        requests=len(timings),
         p50_ms=round(percentile(ordered, 50), 2),
         p95_ms=round(percentile(ordered, 95), 2),
         p99_ms=round(percentile(ordered, 99), 2),
@@ -374,7 +385,10 @@ def measure_database_floor(persona: Persona, endpoint: Endpoint, *, requests: in
     statements = [q["sql"] for q in captured.captured_queries]
     raw = connection.connection.cursor()
     timings = []
+    budget_started = time.perf_counter()
     for i in range(requests + 3):
+        if len(timings) >= MIN_REQUESTS and time.perf_counter() - budget_started > ENDPOINT_SECONDS:
+            break
         started = time.perf_counter()
         for sql in statements:
             raw.execute(sql)
@@ -388,7 +402,7 @@ def measure_database_floor(persona: Persona, endpoint: Endpoint, *, requests: in
         "persona": persona.name,
         "endpoint": f"SQL of {endpoint.name}",
         "floor_of": endpoint.label,
-        "requests": requests,
+        "requests": len(timings),
         "p50_ms": round(percentile(ordered, 50), 2),
         "p95_ms": round(percentile(ordered, 95), 2),
         "p99_ms": round(percentile(ordered, 99), 2),
@@ -424,10 +438,16 @@ PROFILE_STEPS = [
 def profile_endpoint(persona: Persona, endpoint: Endpoint, *, requests: int) -> dict:
     """cProfile of ``requests`` requests: each step's share of the time, and the top functions by own time."""
     profiler = cProfile.Profile()
+    budget_started = time.perf_counter()
+    done = 0
     profiler.enable()
     for i in range(requests):
+        if i >= 1 and time.perf_counter() - budget_started > ENDPOINT_SECONDS:
+            break
         call(persona.client, endpoint, endpoint.paths[i % len(endpoint.paths)])
+        done += 1
     profiler.disable()
+    requests = done
     stats = pstats.Stats(profiler)
     total = stats.total_tt or 1e-9
     steps = {}
@@ -721,6 +741,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--profile-requests", type=int, default=10, help="requests per endpoint under cProfile (0: no profiles)"
     )
+    parser.add_argument(
+        "--endpoint-seconds",
+        type=float,
+        default=60.0,
+        help="time budget per endpoint: past it, no more requests once 5 are timed (default 60)",
+    )
     parser.add_argument("--seed", type=int, default=20250101, help="random seed of the synthetic data")
     args = parser.parse_args(argv)
     if args.scale <= 0 or args.requests < 1 or args.warmup < 0 or args.profile_requests < 0:
@@ -733,7 +759,9 @@ def enforcing() -> bool:
 
 
 def main(argv: list[str]) -> int:
+    global ENDPOINT_SECONDS
     args = parse_args(argv)
+    ENDPOINT_SECONDS = args.endpoint_seconds
     if os.environ.get("BENCH_THROWAWAY_DATABASE") != "1":
         print(
             "error: bench.py fills its database with synthetic rows; run it through scripts/bench.sh "
