@@ -46,12 +46,40 @@ def phase_rows(results: list[dict]) -> list[list]:
     return rows
 
 
+#: The issue's bound on a list's p50 between SCALE=1 and SCALE=100.
+GROWTH_MAX = 1.5
+
+
+def growth_table(small: dict, large: dict) -> str:
+    """Each endpoint's full-scale p50 in two runs, and its growth (lists: at most GROWTH_MAX)."""
+    before = {(r["persona"], r["endpoint"]): r for r in small["phases"][1]["results"] if "p50_ms" in r}
+    rows = []
+    for r in large["phases"][1]["results"]:
+        b = before.get((r["persona"], r["endpoint"]))
+        if not b or "p50_ms" not in r:
+            continue
+        growth = r["p50_ms"] / b["p50_ms"]
+        is_list = r["endpoint"].endswith(" list") and r["endpoint"] != "GET framework floor"
+        verdict = ("ok" if growth <= GROWTH_MAX else f"> {GROWTH_MAX}") if is_list else ""
+        rows.append([r["persona"], r["endpoint"], f"{b['p50_ms']:.1f}", f"{r['p50_ms']:.1f}", f"{growth:.2f}", verdict])
+    scales = f"SCALE={small['arguments']['scale']:g}", f"SCALE={large['arguments']['scale']:g}"
+    return md_table(
+        ["persona", "endpoint", f"p50 ms {scales[0]}", f"p50 ms {scales[1]}", "growth", "lists <= 1.5"],
+        rows,
+        "<<>>><",
+    )
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("results", type=Path)
     parser.add_argument("--top", type=int, default=5)
+    parser.add_argument("--growth-from", type=Path, help="a results file at a smaller scale: p50 growth to this one")
     args = parser.parse_args(argv)
     report = json.loads(args.results.read_text())
+    if args.growth_from:
+        print(growth_table(json.loads(args.growth_from.read_text()), report))
+        return 0
     env, arguments = report["environment"], report["arguments"]
     out = [
         f"Run `{args.results.name}`: scale {arguments['scale']}, {arguments['requests']} requests per endpoint, "
