@@ -5,7 +5,7 @@ Run it through ``make bench SCALE=...`` (scripts/bench.sh), which gives it a thr
 database and the production settings. It is a benchmark, not a test:
 
 1. seeds half the data with PostgreSQL ``COPY`` (scripts/bench_seed.py: 14 CPS Areas, 43 forces
-   and their people; at ``--scale 1`` about one Area's year, 15k assessments; at ``--scale 100``
+   and their people; at ``--scale 1`` about one Area's year, 14k assessments; at ``--scale 100``
    about ten times the national volume over five years, 1.5M assessments and 5M defects);
 2. calls the API with the Django test client, authenticated with a knox token as a CPS Area
    disclosure lead and as a police force lead, ``--requests`` times per endpoint: the lists, the
