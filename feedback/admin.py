@@ -227,6 +227,8 @@ class FeedbackAdmin(ScopedChoicesMixin, admin.ModelAdmin):
         return [draft, *steps, *super().get_urls()]
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        if not self.has_view_permission(request):
+            raise PermissionDenied  # one who reads no feedback (a chief officer) may open none of its pages
         raise Http404  # another force's item answers exactly like one that does not exist
 
     def _visible(self, request, object_id) -> Feedback:
@@ -246,6 +248,8 @@ class FeedbackAdmin(ScopedChoicesMixin, admin.ModelAdmin):
         return self._render_item(request, feedback)
 
     def delete_view(self, request, object_id, extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         self._visible(request, object_id)
         raise PermissionDenied
 
@@ -321,6 +325,8 @@ class FeedbackAdmin(ScopedChoicesMixin, admin.ModelAdmin):
     # --- the dip sample's "draft feedback" button (the page is disclosure's) -------------------------
 
     def draft_from_sample_view(self, request, sample_id):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         sample_id = unquote(sample_id)
