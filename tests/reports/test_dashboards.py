@@ -78,7 +78,7 @@ def test_members_without_staff_status_are_refused_the_admin_s_model_pages(world,
         assert client.get(url).status_code == 403, url
     case = rows["GMP"].case
     assert client.get(f"/admin/disclosure/case/{case.pk}/change/").status_code == 403
-    # Leads work on dip samples and feedback in the admin (tests/test_admin_matrix.py); chief officers read figures only.
+    # Leads work on dip samples and feedback in the admin (tests/test_admin_matrix.py); chief officers do not.
     for url in ("/admin/disclosure/dipsample/", "/admin/feedback/feedback/"):
         assert client.get(url).status_code == (403 if who == "gmp_chief" else 200), url
 
