@@ -8,9 +8,8 @@
 # (both temporary, 127.0.0.1 on free ports, stopped and deleted on exit). A fresh database is
 # migrated, then scripts/bench.py runs with the production settings (DEBUG off, the cache in Redis)
 # and the API throttle rates lifted (the throttles still count every request, in Redis, as in
-# production). Exits with bench.py's exit code: non-zero
-# when a query count grew with the data or a target was missed (BENCH_ENFORCE=0: only query
-# counts fail). fsync and synchronous commit are off, so the write figures are optimistic.
+# production). Exits with bench.py's exit code: non-zero when a query count grew with the data or
+# a target was missed (BENCH_ENFORCE=0: only query counts fail). fsync and synchronous commit are off, so the write figures are optimistic.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."

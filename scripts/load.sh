@@ -5,8 +5,8 @@
 #
 # Starts, and stops and deletes on exit: a throw-away PostgreSQL 15 cluster (scripts/with-postgres.sh)
 # and a throw-away redis-server (scripts/with-redis.sh) on free loopback ports. Migrates, seeds the
-# benchmark's synthetic data and writes the run's plan (scripts/load.py prepare), serves the app with gunicorn.conf.py
-# (the production configuration: preloaded app, GC frozen and tuned) under backend.settings.production
+# benchmark's synthetic data and writes the run's plan (scripts/load.py prepare), serves the app with
+# gunicorn.conf.py (the production configuration: preloaded app, GC frozen and tuned) under backend.settings.production
 # plus the bare floor endpoint (scripts/load_settings.py), then runs the clients (scripts/load.py run).
 # Exits with load.py's exit code: non-zero when any request failed.
 #
