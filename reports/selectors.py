@@ -157,16 +157,27 @@ def _police_defect_of_outer_assessment():
     return Exists(Defect.objects.filter(assessment=OuterRef("pk"), category__side=Side.POLICE))
 
 
+def _with_police_defect(assessments: QuerySet) -> QuerySet:
+    """``assessments`` with ``has_police_defect``, the one ``EXISTS`` that ``_headline_aggregates`` reads.
+
+    ``aggregate()`` over it selects the ``EXISTS`` once per assessment in a subquery and counts over
+    that; a grouped ``annotate()`` inlines it in each count's ``FILTER``.
+    """
+    return assessments.annotate(has_police_defect=_police_defect_of_outer_assessment())
+
+
 def _headline_aggregates() -> dict:
-    defective = _police_defect_of_outer_assessment()
+    """The headline counts, over ``_with_police_defect(assessments)``."""
     return {
         "assessed": Count("pk"),
         "fully_meets": Count("pk", filter=Q(rating=Rating.FULLY_MEETS)),
         "partially_meets": Count("pk", filter=Q(rating=Rating.PARTIALLY_MEETS)),
         "not_meeting": Count("pk", filter=Q(rating=Rating.NOT_MEETING)),
         "drs_complete": Count("pk", filter=Q(drs_complete=True)),
-        "defective": Count("pk", filter=defective),
-        "fed_back": Count("pk", filter=Q(defective, prosecutor_fed_back=True)),
+        "defective": Count("pk", filter=Q(has_police_defect=True)),
+        # The column first: PostgreSQL evaluates an AND left to right and stops at the first false, so where
+        # the EXISTS is inlined (grouped counts) it runs again only for the assessments fed back.
+        "fed_back": Count("pk", filter=Q(prosecutor_fed_back=True) & Q(has_police_defect=True)),
     }
 
 
@@ -203,7 +214,7 @@ def _figures(
     }
     assessments = rollup_assessments(**window)
     police_defects = rollup_defects(**window, side=Side.POLICE)
-    totals = assessments.aggregate(**_headline_aggregates())  # query 1
+    totals = _with_police_defect(assessments).aggregate(**_headline_aggregates())  # query 1
     severities = dict(
         police_defects.order_by().values_list("severity").annotate(n=Count("pk"))  # query 2
     )
@@ -230,7 +241,10 @@ def _figures(
     streams = [stream] if stream else Stream.values
     stream_counts = {
         row.pop("dip_sample__stream"): row
-        for row in assessments.order_by().values("dip_sample__stream").annotate(**_headline_aggregates())  # query 5
+        for row in _with_police_defect(assessments)
+        .order_by()
+        .values("dip_sample__stream")
+        .annotate(**_headline_aggregates())  # query 5
     }
     stream_defects = dict(
         police_defects.order_by().values_list("assessment__dip_sample__stream").annotate(n=Count("pk"))  # query 6
@@ -365,10 +379,11 @@ def area_comparison(
     assessments = rollup_assessments(**window)
     police_defects = rollup_defects(**window, side=Side.POLICE)
     per_force = {
-        row.pop("force_id"): row for row in assessments.order_by().values("force_id").annotate(**_headline_aggregates())
+        row.pop("force_id"): row
+        for row in _with_police_defect(assessments).order_by().values("force_id").annotate(**_headline_aggregates())
     }
     defects_per_force = dict(police_defects.order_by().values_list("force_id").annotate(n=Count("pk")))
-    total = assessments.aggregate(**_headline_aggregates())
+    total = _with_police_defect(assessments).aggregate(**_headline_aggregates())
     total_defects = police_defects.count()
     total_assessed, total_defective = total["assessed"] or 0, total["defective"] or 0
 

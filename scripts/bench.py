@@ -783,7 +783,7 @@ def main(argv: list[str]) -> int:
     months = bench_seed.months_for(args.scale)
     print(
         f"Benchmark: scale {args.scale} ({months} months), {args.requests} requests per endpoint, "
-        f"{os.environ['DJANGO_SETTINGS_MODULE']}, {env['database_version'][:40]}"
+        f"{os.environ['DJANGO_SETTINGS_MODULE']}, {env['database_version'][:40]}, cache {env['cache']}"
     )
     rng = random.Random(args.seed)  # noqa: S311 - synthetic data, reproducible on purpose
     started = time.perf_counter()

@@ -4,12 +4,12 @@
 #   scripts/bench.sh [scripts/bench.py arguments...]     e.g. --scale 0.2 --requests 50
 #   SCALE=100 scripts/bench.sh                             (make bench SCALE=100)
 #
-# The cluster is scripts/with-postgres.sh's (temporary, 127.0.0.1 on a free port, stopped and
-# deleted on exit). A fresh database is migrated (and its cache table made), then scripts/bench.py
-# runs with the production settings (DEBUG off) and the API throttle rates lifted (the throttles
-# still count every request, in the production cache). Exits with bench.py's exit code: non-zero
-# when a query count grew with the data or a target was missed (BENCH_ENFORCE=0: only query
-# counts fail). fsync and synchronous commit are off, so the write figures are optimistic.
+# The cluster is scripts/with-postgres.sh's and the cache a redis-server of scripts/with-redis.sh's
+# (both temporary, 127.0.0.1 on free ports, stopped and deleted on exit). A fresh database is
+# migrated, then scripts/bench.py runs with the production settings (DEBUG off, the cache in Redis)
+# and the API throttle rates lifted (the throttles still count every request, in Redis, as in
+# production). Exits with bench.py's exit code: non-zero when a query count grew with the data or
+# a target was missed (BENCH_ENFORCE=0: only query counts fail). fsync and synchronous commit are off, so the write figures are optimistic.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -19,7 +19,7 @@ if [[ ! -x .venv/bin/python ]]; then
     exit 1
 fi
 
-# The production configuration: DEBUG off, the production cache (throttle counters), HTTPS only
+# The production configuration: DEBUG off, the cache (throttle counters) in Redis, HTTPS only
 # (the benchmark's client says it came over HTTPS, as the TLS proxy would).
 export DJANGO_SETTINGS_MODULE=backend.settings.production
 export DEBUG=false
@@ -40,6 +40,5 @@ if [[ -n ${SCALE:-} ]]; then
     args=(--scale "$SCALE" "${args[@]}")
 fi
 
-exec bash scripts/with-postgres.sh bench bash -c \
-    '.venv/bin/python manage.py migrate --noinput -v 0 && .venv/bin/python manage.py createcachetable &&
-     exec .venv/bin/python scripts/bench.py "$@"' bench "${args[@]}"
+exec bash scripts/with-postgres.sh bench bash scripts/with-redis.sh bash -c \
+    '.venv/bin/python manage.py migrate --noinput -v 0 && exec .venv/bin/python scripts/bench.py "$@"' bench "${args[@]}"

@@ -4,8 +4,8 @@
 Two steps, each a subcommand:
 
 ``prepare --plan FILE``
-    Seeds the throw-away database with the benchmark's synthetic data (scripts/bench.py, used as
-    it is), adds a chief officer to every force, and writes the plan of the run to FILE: for each
+    Seeds the throw-away database with the benchmark's synthetic data (scripts/bench_seed.py, used
+    as it is), adds a chief officer to every force, and writes the plan of the run to FILE: for each
     client, who it is (a knox token made for it), which rows it reads and which defect it edits.
     Needs Django (DJANGO_SETTINGS_MODULE=load_settings) and the database.
 
@@ -60,12 +60,18 @@ API = "/api/v1"
 
 
 def seed_with_benchmark_data(scale: float, seed: int) -> None:
-    """The benchmark's synthetic data (scripts/bench.py): the one place this script depends on it."""
+    """The benchmark's synthetic data (scripts/bench_seed.py): the one place this script depends on it."""
     sys.path.insert(0, str(BASE_DIR / "scripts"))
-    import bench
+    import bench_seed
 
-    world = bench.create_world()
-    bench.seed_round(world, round_no=0, scale=scale, rng=random.Random(seed))  # noqa: S311 - synthetic data
+    rng = random.Random(seed)  # noqa: S311 - synthetic data
+    months = bench_seed.months_for(scale)
+    world = bench_seed.create_world(rng)
+    bench_seed.seed_round(world, ages=list(range(1, months + 1)), scale=scale, rng=rng)
+    bench_seed.seed_meetings(world, months=months, rng=rng)
+    problems = bench_seed.verify_foreign_keys(bench_seed.SEEDED_TABLES)
+    if problems:
+        raise SystemExit("error: the seeded rows break foreign keys:\n  " + "\n  ".join(problems))
 
 
 def prepare(args: argparse.Namespace) -> int:

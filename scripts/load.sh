@@ -4,9 +4,9 @@
 #   scripts/load.sh
 #
 # Starts, and stops and deletes on exit: a throw-away PostgreSQL 15 cluster (scripts/with-postgres.sh)
-# and a throw-away redis-server on free loopback ports. Migrates, seeds the benchmark's synthetic
-# data and writes the run's plan (scripts/load.py prepare), serves the app with gunicorn.conf.py
-# (the production configuration: preloaded app, GC frozen and tuned) under backend.settings.production
+# and a throw-away redis-server (scripts/with-redis.sh) on free loopback ports. Migrates, seeds the
+# benchmark's synthetic data and writes the run's plan (scripts/load.py prepare), serves the app with
+# gunicorn.conf.py (the production configuration: preloaded app, GC frozen and tuned) under backend.settings.production
 # plus the bare floor endpoint (scripts/load_settings.py), then runs the clients (scripts/load.py run).
 # Exits with load.py's exit code: non-zero when any request failed.
 #
@@ -24,24 +24,21 @@ fi
 
 if [[ ${LOAD_INSIDE_POSTGRES:-} != 1 ]]; then
     export LOAD_INSIDE_POSTGRES=1
-    exec bash scripts/with-postgres.sh load bash scripts/load.sh "$@"
+    exec bash scripts/with-postgres.sh load bash scripts/with-redis.sh bash scripts/load.sh "$@"
 fi
-
-if ! command -v redis-server >/dev/null; then
-    echo "error: redis-server not found (Debian/Ubuntu: apt-get install redis-server)." >&2
+if [[ -z ${REDIS_URL:-} ]]; then
+    echo "error: REDIS_URL is not set; run through 'make load' (scripts/with-redis.sh)." >&2
     exit 1
 fi
 
 RUN_DIR=$(mktemp -d "${TMPDIR:-/tmp}/load.XXXXXX")
 mkdir -p var/load
-REDIS_PID=
 GUNICORN_PID=
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
     # Only the processes this script started, by their pid.
     [[ -n $GUNICORN_PID ]] && kill -TERM "$GUNICORN_PID" 2>/dev/null && wait "$GUNICORN_PID" 2>/dev/null || true
-    [[ -n $REDIS_PID ]] && kill -TERM "$REDIS_PID" 2>/dev/null && wait "$REDIS_PID" 2>/dev/null || true
     rm -rf "$RUN_DIR"
     exit "$rc"
 }
@@ -53,25 +50,13 @@ free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
-REDIS_PORT=$(free_port)
-redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --dir "$RUN_DIR" \
-    --logfile "$RUN_DIR/redis.log" &
-REDIS_PID=$!
-for _ in $(seq 100); do
-    redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break
-    sleep 0.1
-done
-redis-cli -p "$REDIS_PORT" ping >/dev/null || { cat "$RUN_DIR/redis.log" >&2; echo "error: redis-server did not start." >&2; exit 1; }
-echo "Redis server on 127.0.0.1:$REDIS_PORT: $(redis-server --version | cut -d' ' -f3)"
-
 # The production settings, as deployed, with what they require for a run on loopback.
 export PYTHONPATH=scripts
 export DJANGO_SETTINGS_MODULE=load_settings
 SECRET_KEY=$(.venv/bin/python -c 'import secrets; print(secrets.token_urlsafe(50))')
 export SECRET_KEY
 export ALLOWED_HOSTS=127.0.0.1
-export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
-unset REDIS_URL_FILE SECRET_KEY_FILE ALLOWED_HOSTS_FILE
+unset SECRET_KEY_FILE ALLOWED_HOSTS_FILE
 # Plain HTTP on loopback: no TLS proxy in front, so no redirect to HTTPS (the env var production reads).
 export SECURE_SSL_REDIRECT=false
 # The throttles still count every request in Redis, at rates the 50 clients cannot reach.

@@ -83,3 +83,23 @@ def test_it_runs_two_queries_whatever_the_number_of_items(world, gmp_defects, co
         figures = feedback_summary(defects=defects, today=datetime.date(2026, 3, 25))
     assert figures["sent"] == 6
     assert len(small) == len(large) == 2
+
+
+def test_the_median_counts_every_item_in_local_working_days(world, gmp_defects):
+    """Items answered on the same days count once each; a day is a London day (23:30 UTC in July is the next day)."""
+    d02, d01, x03 = gmp_defects["D02"], gmp_defects["D01"], gmp_defects["X03"]
+    for defect in (d02, d01):
+        # Mon 6 Jul 2026 23:30 UTC is Tue 7 Jul 00:30 in London; answered Wed 8 Jul: 1 working day (2 by UTC days).
+        with time_machine.travel(datetime.datetime(2026, 7, 6, 23, 30, tzinfo=datetime.UTC), tick=False):
+            feedback = make_feedback(cps=world.cps_lead, police=world.gmp_lead, defects=[defect], status="sent")
+        from feedback import services
+
+        with at(2026, 7, 8):
+            services.feedback_respond(actor=world.gmp_lead, feedback=feedback, outcome="accepted", action_taken="Done.")
+    # Sent Mon 2 Mar, answered Fri 20 Mar: 14 working days.
+    _walk(world, [x03], sent_on=(2026, 3, 2), responded_on=(2026, 3, 20))
+    figures = feedback_summary(
+        defects=Defect.objects.filter(pk__in=[d02.pk, d01.pk, x03.pk]), today=datetime.date(2026, 7, 9)
+    )
+    assert figures["responded"] == 3
+    assert figures["median_days_to_response"] == 1.0  # the median of 1, 1 and 14

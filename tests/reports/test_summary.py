@@ -430,6 +430,30 @@ def test_the_summary_and_comparison_cost_the_same_queries_when_rows_double(world
     assert len(large_comparison) == len(small_comparison), [q["sql"] for q in large_comparison.captured_queries]
 
 
+def test_the_headline_totals_ask_whether_an_assessment_has_a_police_defect_once(world, client_for, count_queries):
+    """The defective and fed-back counts share one ``EXISTS`` per assessment (it was run twice: profile of issue 12)."""
+    year = _year()
+    window = {"from": f"{year}-01-01", "to": f"{year}-12-31"}
+    client = client_for(world.cps_quality)
+    build(world, _copy([1, 2]))
+    with count_queries() as summary:
+        figures = get_summary(client, **window).json()
+    with count_queries() as comparison:
+        client.get("/api/v1/organisations/CPS-NW/comparison/", window)
+    # 2 months x GMP's (not_meeting with D02 and C01, not fed back; fully_meets without a defect).
+    assert figures["schedules_assessed"] == 4
+    assert figures["defective_rate"]["value"] == 0.5
+    for captured, totals in ((summary, 2), (comparison, 1)):  # the window and the previous one; the Area's total
+        statements = [
+            q["sql"]
+            for q in captured.captured_queries
+            if "prosecutor_fed_back" in q["sql"] and "GROUP BY" not in q["sql"].upper()
+        ]
+        assert len(statements) == totals, statements
+        for sql in statements:
+            assert sql.upper().count("EXISTS(") == 1, sql
+
+
 @pytest.mark.parametrize(
     ("window", "field"),
     [
