@@ -32,6 +32,7 @@ from django.views.decorators.http import require_POST
 from backend.admin import SCOPED, ScopedAdmin
 from backend.audit import list_query_record
 from backend.errors import InvalidStateError
+from backend.filters import is_valid_id
 from backend.querysets import related_count
 from disclosure import selectors, services
 from disclosure.admin_forms import (
@@ -303,6 +304,8 @@ class DipSampleAdmin(ScopedAdmin):
     def _sample(self, request, object_id) -> DipSample:
         if not self.has_view_permission(request):
             raise PermissionDenied
+        if not is_valid_id(str(object_id)):
+            raise Http404("No such dip sample.")  # the change page's route takes any text
         sample = (
             DipSample.objects.visible_to(request.user)
             .select_related("force", "cps_lead", "police_lead", "cps_signed_off_by", "police_signed_off_by")

@@ -158,6 +158,8 @@ def managed_membership_list(*, user: User) -> QuerySet[Membership]:
     """Memberships of the organisations ``user`` administers (every one for a superuser), each with
     ``is_locked`` (the account is locked out after failed logins); with user and organisation."""
     memberships = Membership.objects.filter(organisation__in=organisations_administered_by(user=user))
+    if not user.is_superuser:
+        memberships = memberships.exclude(user__is_superuser=True)  # a superuser's account is not theirs to manage
     locked = locked_attempts().filter(username=OuterRef("user__username"))
     return memberships.select_related("user", "organisation").annotate(is_locked=Exists(locked))
 

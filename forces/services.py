@@ -51,6 +51,19 @@ def _check_may_manage(*, actor: User, organisation: Organisation) -> None:
     raise PermissionDenied("Only the organisation's admins may manage its memberships.")
 
 
+def _check_may_grant(*, actor: User, role: str) -> None:
+    """Only a superuser makes an organisation admin: an org admin who could would make a second account
+    of their own an admin and have it give them any role, round ``_check_not_self``."""
+    if role == Role.ORG_ADMIN and not actor.is_superuser:
+        raise PermissionDenied("Only a portal administrator may make someone an organisation admin.")
+
+
+def _check_not_privileged(*, actor: User, user: User) -> None:
+    """Org admins manage their organisation's people, never a superuser's account (roles, resets, unlocks)."""
+    if user.is_superuser and not actor.is_superuser:
+        raise PermissionDenied("Only a portal administrator may manage a portal administrator's account.")
+
+
 def _check_not_self(*, actor: User, user: User) -> None:
     """Separation of duties: an org admin never gives or changes a role of their own."""
     if actor.pk == user.pk and not actor.is_superuser:
@@ -72,6 +85,8 @@ def membership_create(
     """
     _check_may_manage(actor=actor, organisation=organisation)
     _check_not_self(actor=actor, user=user)
+    _check_not_privileged(actor=actor, user=user)
+    _check_may_grant(actor=actor, role=role)
     membership = Membership(user=user, organisation=organisation, role=role, stream=stream or None)
     membership.full_clean()
     membership.save()
@@ -88,6 +103,9 @@ def membership_update(*, actor: User, membership: Membership, role: str, stream:
     """
     _check_may_manage(actor=actor, organisation=membership.organisation)
     _check_not_self(actor=actor, user=membership.user)
+    _check_not_privileged(actor=actor, user=membership.user)
+    _check_may_grant(actor=actor, role=role)
+    _check_may_grant(actor=actor, role=membership.role)  # nor unmake one
     membership.role = role
     membership.stream = stream or None
     membership.full_clean()
@@ -100,6 +118,7 @@ def membership_update(*, actor: User, membership: Membership, role: str, stream:
 def membership_delete(*, actor: User, membership: Membership) -> None:
     """Remove a membership and the grants it carried; the user's last membership also ends their API tokens."""
     _check_may_manage(actor=actor, organisation=membership.organisation)
+    _check_not_privileged(actor=actor, user=membership.user)
     user = membership.user
     membership.delete()
     user_grants_sync(user=user)
@@ -200,6 +219,9 @@ def password_reset_send(*, actor: User, organisation: Organisation, user: User, 
         raise ValidationError(f"{user.username} has no e-mail address: add one before sending a reset link.")
     if not user.is_active:
         raise ValidationError(f"{user.username}'s account is switched off.")
+    _check_not_privileged(actor=actor, user=user)
+    if not user.has_usable_password():
+        raise ValidationError(f"{user.username}'s account has no password to reset: ask a portal administrator.")
     form = _OneUserPasswordResetForm(user)
     form.is_valid()
     form.save(domain_override=domain, use_https=use_https)
@@ -292,6 +314,7 @@ def account_unlock(*, actor: User, organisation: Organisation, username: str) ->
     )
     if membership is None:
         raise Http404(f"No member of {organisation.code} has that username.")
+    _check_not_privileged(actor=actor, user=membership.user)
     cleared = axes_reset(username=membership.user.username)
     get_logentry_model().objects.log_create(
         membership,

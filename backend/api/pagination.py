@@ -18,6 +18,8 @@ from rest_framework.response import Response
 
 #: Rows counted at most per list request; past it, ``count`` is this and ``count_exact`` false.
 COUNT_CAP = 1000
+#: Past this many rows, a page number is answered as empty (404) before it reaches the database.
+MAX_OFFSET = 2**62
 
 
 def page_rows(queryset, bottom: int, top: int) -> list:
@@ -79,6 +81,9 @@ class BoundedCountPaginator(Paginator):
             raise PageNotAnInteger("That page number is not an integer") from None
         if number < 1:
             raise EmptyPage("That page number is less than 1")
+        if (number - 1) * self.per_page >= MAX_OFFSET:
+            # No list holds that many rows, and the database refuses an OFFSET past 64 bits.
+            raise EmptyPage("That page contains no results")
         return number
 
     def page(self, number):

@@ -71,7 +71,7 @@ def test_it_ignores_a_forged_forwarded_for_header(world):
             "email": "newcomer2@example.org",
             "password": "a-long-enough-passphrase-42",
             "organisation": world.gmp.pk,
-            "role": Role.ORG_ADMIN,
+            "role": Role.CHIEF_OFFICER,  # not org admin: only a superuser makes one
             "stream": "",
         },
         HTTP_X_FORWARDED_FOR="203.0.113.99",
@@ -89,7 +89,7 @@ def test_it_ignores_a_forged_forwarded_port_header(world):
             "email": "newcomer4@example.org",
             "password": "a-long-enough-passphrase-42",
             "organisation": world.gmp.pk,
-            "role": Role.ORG_ADMIN,
+            "role": Role.CHIEF_OFFICER,  # not org admin: only a superuser makes one
             "stream": "",
         },
         HTTP_X_FORWARDED_PORT="4444",

@@ -62,3 +62,8 @@ def test_the_page_keeps_the_order_of_the_list_when_rows_are_read_by_id(world, cl
 def test_an_empty_list_is_one_empty_page(world, client_for):
     body = client_for(world.nobody).get(ORGS).json()
     assert body == {"count": 0, "count_exact": True, "next": None, "previous": None, "results": []}
+
+
+def test_a_page_number_past_any_list_is_a_404_not_a_database_error(world, client_for, cap_of_two):
+    response = client_for(world.superuser).get(ORGS, {"page_size": 2, "page": 999999999999999999})
+    assert response.status_code == 404

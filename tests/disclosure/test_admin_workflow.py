@@ -616,3 +616,9 @@ def test_reading_the_list_the_sample_and_an_assessment_is_logged_as_a_consultati
     client.get(url("assess", drawn.pk, schedule.pk))
     read = set(access.exclude(object_pk="").values_list("content_type__model", "object_pk"))
     assert read == {("dipsample", str(drawn.pk)), ("schedule", str(schedule.pk)), ("assessment", str(assessment.pk))}
+
+
+def test_a_sample_id_that_is_not_a_number_answers_404_not_a_crash(world):
+    client = signed_in(world.cps_lead)
+    for bad in ("abc", "1.5", "99999999999999999999999"):
+        assert client.get(f"/admin/disclosure/dipsample/{bad}/change/").status_code == 404, bad

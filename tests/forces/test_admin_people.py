@@ -6,11 +6,13 @@ import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 from django.utils import timezone
 
-from forces.models import Membership
-from tests.factories import UserFactory
+from forces import services
+from forces.models import Membership, Role, Stream
+from tests.factories import UserFactory, member
 
 User = get_user_model()
 ADD = "/admin/forces/membership/add-member/"
@@ -175,3 +177,47 @@ def test_anyone_asks_for_a_password_reset_link_from_the_sign_in_page(world):
     assert response.status_code == 302
     assert [message.to for message in mail.outbox] == [["gmp-lead@example.org"]]
     assert "/reset/" in mail.outbox[0].body
+
+
+# --- privilege: an org admin never makes an admin, nor manages a superuser's account (review findings) ------
+
+
+def test_an_org_admin_cannot_make_an_org_admin_so_no_second_account_gives_them_a_role(world):
+    """An admin-made puppet admin could have given the admin any role, round the no-self-role rule."""
+    response = signed_in(world.gmp_admin).post(ADD, _person(world, role="org_admin", stream=""))
+    assert response.status_code == 200  # the form again, with the refusal
+    assert "Only a portal administrator may make someone an organisation admin" in response.content.decode()
+    assert not User.objects.filter(username="new-gmp-lead").exists()  # nothing written
+    # Nor by turning an existing role into an admin's (the service every page calls).
+    lead = world.gmp_lead.memberships.get()
+    with pytest.raises(PermissionDenied):
+        services.membership_update(actor=world.gmp_admin, membership=lead, role="org_admin", stream=None)
+    assert Membership.objects.get(pk=lead.pk).role == "disclosure_lead"
+    # A superuser still may.
+    assert signed_in(world.superuser).post(ADD, _person(world, role="org_admin", stream="")).status_code == 302
+
+
+def test_an_org_admin_cannot_unlock_reset_or_change_a_superusers_membership_of_their_organisation(world):
+    member(world.superuser, world.gmp, Role.DISCLOSURE_LEAD, Stream.MC)
+    membership = world.superuser.memberships.get()
+    _lock(world.superuser.username)
+    client = signed_in(world.gmp_admin)
+    assert client.post(f"/admin/forces/membership/{membership.pk}/unlock/").status_code in (403, 404)
+    assert AccessAttempt.objects.filter(username=world.superuser.username).exists()  # still locked
+    assert client.post(f"/admin/forces/membership/{membership.pk}/password-reset/").status_code in (403, 404)
+    assert mail.outbox == []
+    listed = client.get("/admin/forces/membership/").context["cl"].result_list
+    assert membership.pk not in [row.pk for row in listed]
+    with pytest.raises(PermissionDenied):
+        services.membership_delete(actor=world.gmp_admin, membership=membership)
+    assert Membership.objects.filter(pk=membership.pk).exists()
+
+
+def test_a_reset_link_for_an_account_without_a_usable_password_is_refused_not_reported_sent(world):
+    world.gmp_lead.set_unusable_password()
+    world.gmp_lead.save(update_fields=["password"])
+    with pytest.raises(ValidationError):
+        services.password_reset_send(
+            actor=world.gmp_admin, organisation=world.gmp, user=world.gmp_lead, domain="testserver", use_https=False
+        )
+    assert mail.outbox == []
