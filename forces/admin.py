@@ -69,6 +69,10 @@ class MemberCreateForm(forms.Form):
         organisation = self.fields["organisation"]
         assert isinstance(organisation, forms.ModelChoiceField)
         organisation.queryset = organisations_administered_by(user=user)
+        if not user.is_superuser:  # only a portal administrator makes an organisation admin (forces/services.py)
+            role = self.fields["role"]
+            assert isinstance(role, forms.ChoiceField)
+            role.choices = [(value, label) for value, label in Role.choices if value != Role.ORG_ADMIN]
 
 
 def _plain_errors(form: forms.Form, error: ValidationError) -> None:

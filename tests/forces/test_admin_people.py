@@ -186,8 +186,19 @@ def test_an_org_admin_cannot_make_an_org_admin_so_no_second_account_gives_them_a
     """An admin-made puppet admin could have given the admin any role, round the no-self-role rule."""
     response = signed_in(world.gmp_admin).post(ADD, _person(world, role="org_admin", stream=""))
     assert response.status_code == 200  # the form again, with the refusal
-    assert "Only a portal administrator may make someone an organisation admin" in response.content.decode()
+    assert response.context["form"].errors["role"]  # not offered to an org admin
+    assert "org_admin" not in dict(response.context["form"].fields["role"].choices)
     assert not User.objects.filter(username="new-gmp-lead").exists()  # nothing written
+    with pytest.raises(PermissionDenied):  # the service refuses it whatever the form offers
+        services.member_create(
+            actor=world.gmp_admin,
+            organisation=world.gmp,
+            role="org_admin",
+            username="puppet",
+            email="puppet@example.org",
+            password="a-long-enough-passphrase-42",
+        )
+    assert not User.objects.filter(username="puppet").exists()
     # Nor by turning an existing role into an admin's (the service every page calls).
     lead = world.gmp_lead.memberships.get()
     with pytest.raises(PermissionDenied):
