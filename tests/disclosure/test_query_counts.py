@@ -3,7 +3,7 @@
 import pytest
 
 from disclosure import services
-from disclosure.models import DefectCategory
+from disclosure.models import Defect, DefectCategory
 from tests.factories import assess, make_sample
 
 
@@ -53,3 +53,24 @@ def test_the_dip_sample_list_reads_ids_then_rows_and_inserts_the_audit_entry(wor
     assert '"auth_user"' in sqls[3] and 'JOIN "auth_user"' not in sqls[3]  # names by subquery, no user joins
     assert sqls[4].startswith('INSERT INTO "audit_auditevent"')
     assert 'FROM "disclosure_sampledschedule"' in sqls[5]
+
+
+def test_the_defects_list_filters_by_category_code_in_any_case_and_by_side(world, rows, client_for):
+    client = client_for(world.cps_lead)
+
+    def listed(params):
+        response = client.get("/api/v1/defects/", params)
+        assert response.status_code == 200, response.content
+        return sorted(row["id"] for row in response.json()["results"])
+
+    visible = Defect.objects.visible_to(world.cps_lead)
+    some = visible.select_related("category").first()
+    code = some.category.code
+    expected = sorted(visible.filter(category__code=code).values_list("pk", flat=True))
+    assert expected and listed({"category": code}) == expected
+    assert listed({"category": code.lower()}) == expected
+    assert listed({"category": "Z99"}) == []
+    for side in ("police", "cps"):
+        assert listed({"side": side, "page_size": 200}) == sorted(
+            visible.filter(category__side=side).values_list("pk", flat=True)
+        )
