@@ -3,9 +3,12 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from disclosure import services as disclosure_services
 from disclosure.models import DefectCategory
+from feedback.models import Feedback
+from feedback.services import feedback_message_create
 from tests.factories import assess, make_feedback, make_sample
 
 
@@ -24,6 +27,21 @@ def log_defects(*, world, sample, codes_by_schedule):
                 )
             )
     return defects
+
+
+def more_feedback(world, months, *, overdue: bool = False) -> None:
+    """For each month of last year: a GMP cc sample with two defects and feedback on them in three states
+    (draft, sent, responded), the sent one with a message - and past its due date if ``overdue``."""
+    for month in months:
+        sample = make_sample(cps_lead=world.cps_lead, police_lead=world.gmp_lead, force=world.gmp, month=month)
+        defects = log_defects(world=world, sample=sample, codes_by_schedule=[["D02", "D03"]])
+        for status in ("draft", "sent", "responded"):
+            feedback = make_feedback(cps=world.cps_lead, police=world.gmp_lead, defects=defects, status=status)
+            if status == "sent":
+                feedback_message_create(actor=world.gmp_lead, feedback=feedback, body="Which items were re-listed?")
+                if overdue:
+                    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+                    Feedback.objects.filter(pk=feedback.pk).update(due_on=yesterday)
 
 
 def sign_off(world, sample, police):

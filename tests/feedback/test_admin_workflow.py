@@ -17,8 +17,8 @@ from django.utils import timezone
 from feedback.models import Feedback, FeedbackMessage
 from feedback.selectors import feedback_list, feedback_messages
 from feedback.services import feedback_message_create
-from tests.factories import make_feedback, make_sample
-from tests.feedback.conftest import log_defects, sign_off
+from tests.factories import make_feedback
+from tests.feedback.conftest import more_feedback, sign_off
 
 CHANGELIST = "admin:feedback_feedback_changelist"
 
@@ -436,26 +436,13 @@ def test_the_inbox_force_filter_offers_only_visible_forces(world, rows):
 # --- query counts: constant as the rows double -------------------------------------------------------------
 
 
-def _more_feedback(world, months) -> None:
-    """For each month of last year: a GMP cc sample with two defects and feedback on them in three states,
-    one with a message and one overdue."""
-    for month in months:
-        sample = make_sample(cps_lead=world.cps_lead, police_lead=world.gmp_lead, force=world.gmp, month=month)
-        defects = log_defects(world=world, sample=sample, codes_by_schedule=[["D02", "D03"]])
-        for status in ("draft", "sent", "responded"):
-            feedback = make_feedback(cps=world.cps_lead, police=world.gmp_lead, defects=defects, status=status)
-            if status == "sent":
-                feedback_message_create(actor=world.gmp_lead, feedback=feedback, body="Which items were re-listed?")
-                Feedback.objects.filter(pk=feedback.pk).update(due_on=timezone.localdate() - datetime.timedelta(days=1))
-
-
 def test_the_inbox_query_count_is_constant_when_rows_double(world, count_queries):
     client = signed_in(world.cps_lead)
-    _more_feedback(world, [1, 2])
+    more_feedback(world, overdue=True, months=[1, 2])
     client.get(reverse(CHANGELIST))  # the session, the content types: cached after the first page
     with count_queries() as small:
         small_rows = len(client.get(reverse(CHANGELIST)).context["cl"].result_list)
-    _more_feedback(world, [3, 4])
+    more_feedback(world, overdue=True, months=[3, 4])
     with count_queries() as large:
         large_rows = len(client.get(reverse(CHANGELIST)).context["cl"].result_list)
     assert large_rows == 2 * small_rows > 0

@@ -5,27 +5,15 @@ import datetime
 import time_machine
 from django.core.management import call_command
 
-from feedback.services import feedback_message_create
-from tests.factories import make_feedback, make_sample
-from tests.feedback.conftest import log_defects
-
-
-def _more(world, months):
-    for month in months:
-        sample = make_sample(cps_lead=world.cps_lead, police_lead=world.gmp_lead, force=world.gmp, month=month)
-        defects = log_defects(world=world, sample=sample, codes_by_schedule=[["D02", "D03"]])
-        for status in ("draft", "sent", "responded"):
-            feedback = make_feedback(cps=world.cps_lead, police=world.gmp_lead, defects=defects, status=status)
-            if status == "sent":
-                feedback_message_create(actor=world.gmp_lead, feedback=feedback, body="Which items were re-listed?")
+from tests.feedback.conftest import more_feedback
 
 
 def test_the_feedback_list_query_count_is_constant_when_rows_double(world, client_for, count_queries):
     client = client_for(world.cps_lead)
-    _more(world, [1, 2])
+    more_feedback(world, [1, 2])
     with count_queries() as small:
         small_count = client.get("/api/v1/feedback/", {"page_size": 200}).json()["count"]
-    _more(world, [3, 4, 5, 6])
+    more_feedback(world, [3, 4, 5, 6])
     with count_queries() as large:
         large_count = client.get("/api/v1/feedback/", {"page_size": 200}).json()["count"]
     assert large_count >= 2 * small_count > 0
@@ -39,13 +27,13 @@ def test_the_feedback_list_query_count_is_constant_when_rows_double(world, clien
 def test_the_notice_list_query_count_is_constant_when_rows_double(world, client_for, count_queries):
     client = client_for(world.gmp_lead)
     with time_machine.travel(datetime.datetime(2026, 3, 2, 9, tzinfo=datetime.UTC), tick=False):
-        _more(world, [1, 2])
+        more_feedback(world, [1, 2])
     with time_machine.travel(datetime.datetime(2026, 4, 2, 9, tzinfo=datetime.UTC), tick=False):
         call_command("send_feedback_reminders", stdout=open("/dev/null", "w"))  # noqa: SIM115
     with count_queries() as small:
         small_count = client.get("/api/v1/notices/", {"page_size": 200}).json()["count"]
     with time_machine.travel(datetime.datetime(2026, 3, 2, 9, tzinfo=datetime.UTC), tick=False):
-        _more(world, [3, 4, 5, 6])
+        more_feedback(world, [3, 4, 5, 6])
     with time_machine.travel(datetime.datetime(2026, 4, 2, 9, tzinfo=datetime.UTC), tick=False):
         call_command("send_feedback_reminders", stdout=open("/dev/null", "w"))  # noqa: SIM115
     with count_queries() as large:
