@@ -7,8 +7,15 @@ a form field over a tenant model lists ``visible_to(user)`` only.
 
 from django.contrib import admin
 from django.http import Http404
+from django.utils import dateformat
 
 from backend.querysets import visible_to
+
+
+def uk_date(value, *, empty: str = "") -> str:
+    """A date as the UK writes it on the portal's pages, e.g. 3 Dec 2026; ``empty`` for none."""
+    return dateformat.format(value, "j M Y") if value else empty
+
 
 SCOPED = admin.RelatedOnlyFieldListFilter  # choices: the related rows of the rows this admin lists
 

@@ -25,11 +25,10 @@ from django.db import transaction
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import dateformat
 from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
-from backend.admin import SCOPED, ScopedAdmin
+from backend.admin import SCOPED, ScopedAdmin, uk_date
 from backend.audit import list_query_record
 from backend.errors import InvalidStateError
 from backend.filters import is_valid_id
@@ -61,10 +60,6 @@ from disclosure.services.common import check_row_version, lock_sample
 from disclosure.services.samples import may_change_dip_sample
 from forces.models import CASE_LEVEL_READER_ROLES, Organisation, Role, Side
 from forces.selectors import lead_may_write_for_force, lead_side_for_force, user_is_org_admin
-
-
-def uk_date(value) -> str:
-    return dateformat.format(value, "j M Y") if value else ""
 
 
 def may_read_samples(user) -> bool:

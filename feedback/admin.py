@@ -23,7 +23,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from backend.admin import SCOPED, ScopedChoicesMixin
+from backend.admin import SCOPED, ScopedChoicesMixin, uk_date
 from backend.audit import log_list_consultation
 from backend.errors import InvalidStateError
 from backend.filters import is_valid_id
@@ -55,6 +55,9 @@ STEP_TEXT = {
     services.MESSAGE: ("Write in the thread", "Add the message"),
 }
 
+#: How a missing date reads in the feedback pages.
+NO_DATE = "\u2013"
+
 
 def reads_feedback(request) -> bool:
     """Whom the API serves feedback: case-level readers (leads, the Quality Group, org admins) and superusers.
@@ -71,11 +74,6 @@ def reads_feedback(request) -> bool:
         cached = Membership.objects.filter(user=user, role__in=CASE_LEVEL_READER_ROLES).exists()
         request._reads_feedback = cached
     return cached
-
-
-def uk_date(value) -> str:
-    """A date as the UK writes it, e.g. 3 Dec 2026 (a dash for none)."""
-    return f"{value.day} {value:%b %Y}" if value else "\u2013"
 
 
 # --- list filters (the API's: awaiting me, overdue, status; choices from the visible rows) -------------
@@ -176,9 +174,10 @@ class FeedbackAdmin(ScopedChoicesMixin, admin.ModelAdmin):
 
     @admin.display(description="Due", ordering=F("due_on").asc(nulls_last=True))
     def due(self, obj):
+        due_on = uk_date(obj.due_on, empty=NO_DATE)
         if obj.is_overdue:
-            return format_html('{} <span class="fb-badge fb-overdue">Overdue</span>', uk_date(obj.due_on))
-        return uk_date(obj.due_on)
+            return format_html('{} <span class="fb-badge fb-overdue">Overdue</span>', due_on)
+        return due_on
 
     @admin.display(description="Breach", ordering="is_breach")
     def breach(self, obj):
@@ -277,7 +276,8 @@ class FeedbackAdmin(ScopedChoicesMixin, admin.ModelAdmin):
                 messages.error(request, _conflict_message(error))
             else:
                 result = result if isinstance(result, Feedback) else feedback
-                messages.success(request, done.format(force=result.force.name, due=uk_date(result.due_on)))
+                due_on = uk_date(result.due_on, empty=NO_DATE)
+                messages.success(request, done.format(force=result.force.name, due=due_on))
                 return redirect(reverse("admin:feedback_feedback_change", args=[feedback.pk]))
         if status == 400:
             messages.error(request, "Please correct the errors below.")
