@@ -5,6 +5,9 @@ over related rows use ``RelatedOnlyFieldListFilter`` (the related rows of the vi
 a form field over a tenant model lists ``visible_to(user)`` only.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import admin
 from django.http import Http404
 from django.utils import dateformat
@@ -15,6 +18,14 @@ from backend.querysets import visible_to
 def uk_date(value, *, empty: str = "") -> str:
     """A date as the UK writes it on the portal's pages, e.g. 3 Dec 2026; ``empty`` for none."""
     return dateformat.format(value, "j M Y") if value else empty
+
+
+def once_per_request(request, key: str, compute: Callable[[], Any]) -> Any:
+    """``compute()`` once per request for ``key`` (a permission asked by several of a page's checks)."""
+    memo = request.__dict__.setdefault("_admin_once_per_request", {})
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
 
 
 SCOPED = admin.RelatedOnlyFieldListFilter  # choices: the related rows of the rows this admin lists

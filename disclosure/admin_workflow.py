@@ -28,7 +28,7 @@ from django.urls import path, reverse
 from django.utils.text import capfirst
 from django.views.decorators.http import require_POST
 
-from backend.admin import SCOPED, ScopedAdmin, uk_date
+from backend.admin import SCOPED, ScopedAdmin, once_per_request, uk_date
 from backend.audit import list_query_record
 from backend.errors import InvalidStateError
 from backend.filters import is_valid_id
@@ -58,17 +58,14 @@ from disclosure.rating import RATING_RULE
 from disclosure.selectors import checklist_current, dip_sample_draw_preview
 from disclosure.services.common import check_row_version, lock_sample
 from disclosure.services.samples import may_change_dip_sample
-from forces.models import CASE_LEVEL_READER_ROLES, Organisation, Role, Side
-from forces.selectors import lead_may_write_for_force, lead_side_for_force, user_is_org_admin
+from forces.models import Organisation, Role, Side
+from forces.selectors import lead_may_write_for_force, lead_side_for_force, reads_case_level_rows, user_is_org_admin
 
 
-def may_read_samples(user) -> bool:
-    """Members whose roles read case-level rows in the API (leads, Quality Group, org admins), and staff."""
-    if not user.is_active:
-        return False
-    if user.is_superuser or user.is_staff:
-        return True
-    return user.memberships.filter(role__in=CASE_LEVEL_READER_ROLES).exists()
+def may_read_samples(request) -> bool:
+    """Whom the API serves samples: ``forces.selectors.reads_case_level_rows`` (case-level readers and superusers;
+    the staff flag adds nothing), asked once per request."""
+    return once_per_request(request, "reads_case_level_rows", lambda: reads_case_level_rows(user=request.user))
 
 
 def may_plan_samples(user) -> bool:
@@ -205,7 +202,7 @@ class DipSampleAdmin(ScopedAdmin):
     # --- who ----------------------------------------------------------------------------------
 
     def has_view_permission(self, request, obj=None):
-        return may_read_samples(request.user)
+        return may_read_samples(request)
 
     def has_add_permission(self, request):
         return may_plan_samples(request.user)

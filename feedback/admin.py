@@ -23,7 +23,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from backend.admin import SCOPED, ScopedChoicesMixin, uk_date
+from backend.admin import SCOPED, ScopedChoicesMixin, once_per_request, uk_date
 from backend.audit import log_list_consultation
 from backend.errors import InvalidStateError
 from backend.filters import is_valid_id
@@ -31,8 +31,8 @@ from disclosure import selectors as disclosure_selectors
 from disclosure.models import Defect
 from feedback import admin_forms, selectors, services
 from feedback.models import Feedback, ForceFeedbackSettings, overdue_q
-from forces.models import CASE_LEVEL_READER_ROLES, Membership, Organisation, OrganisationKind, Role
-from forces.selectors import organisations_administered_by
+from forces.models import Membership, Organisation, OrganisationKind, Role
+from forces.selectors import organisations_administered_by, reads_case_level_rows
 
 #: step -> (form, service, what the user is told when it is done)
 STEPS = {
@@ -60,20 +60,11 @@ NO_DATE = "\u2013"
 
 
 def reads_feedback(request) -> bool:
-    """Whom the API serves feedback: case-level readers (leads, the Quality Group, org admins) and superusers.
-
-    Chief officers and users with no membership get 403 here, as they find no feedback in the API.
+    """Whom the API serves feedback (``forces.selectors.reads_case_level_rows``: case-level readers and
+    superusers), asked once per request. Chief officers and users with no such membership, staff or not, get
+    403 here, as they find no feedback in the API.
     """
-    user = request.user
-    if not (user.is_authenticated and user.is_active):
-        return False
-    if user.is_superuser:
-        return True
-    cached = getattr(request, "_reads_feedback", None)
-    if cached is None:
-        cached = Membership.objects.filter(user=user, role__in=CASE_LEVEL_READER_ROLES).exists()
-        request._reads_feedback = cached
-    return cached
+    return once_per_request(request, "reads_case_level_rows", lambda: reads_case_level_rows(user=request.user))
 
 
 # --- list filters (the API's: awaiting me, overdue, status; choices from the visible rows) -------------

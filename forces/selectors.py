@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from backend.types import User, Viewer
 from forces.models import (
+    CASE_LEVEL_READER_ROLES,
     Membership,
     Organisation,
     OrganisationKind,
@@ -16,6 +17,7 @@ from forces.models import (
     Role,
     Side,
     case_level_force_ids,
+    is_anonymous,
 )
 
 
@@ -36,6 +38,21 @@ def user_with_memberships(*, user: User) -> User:
     memberships = Prefetch("memberships", queryset=Membership.objects.select_related("organisation"))
     prefetch_related_objects([reader], memberships)
     return reader
+
+
+def reads_case_level_rows(*, user: Viewer) -> bool:
+    """True when ``user`` reads case-level rows in the API: a superuser, or an active member holding a role of
+    ``CASE_LEVEL_READER_ROLES`` (a disclosure lead, the Quality Group, an org admin).
+
+    The rule of ``TenantQuerySet.visible_to``, asked as a yes/no for the web pages that serve those rows (the
+    dip samples', the feedback's): the staff flag adds nothing (a staff account without such a membership
+    reads no row in the API), a chief officer reads figures only, a switched-off account nothing.
+    """
+    if is_anonymous(user):
+        return False
+    if user.is_superuser:
+        return True
+    return Membership.objects.filter(user=user, role__in=CASE_LEVEL_READER_ROLES).exists()
 
 
 def user_is_org_admin(*, user: User, organisation: Organisation) -> bool:
