@@ -16,14 +16,14 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.http import Http404, HttpResponseNotAllowed
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from backend.admin import SCOPED, ScopedChoicesMixin, once_per_request, uk_date
+from backend.admin import SCOPED, NotFoundOutsideScopeMixin, ScopedChoicesMixin, once_per_request, uk_date
 from backend.audit import log_list_consultation
 from backend.errors import InvalidStateError
 from backend.filters import is_valid_id
@@ -394,7 +394,8 @@ def _log_list_read(request, rows) -> None:
 
 
 def _administered_forces(user):
-    """Forces whose Area ``user`` administers (all for a superuser)."""
+    """Forces whose response time ``user`` sets: those of the Areas it administers (all for a superuser), the
+    rule of ``services.force_feedback_settings_set`` (an org admin of the force's Area, or a superuser)."""
     forces = Organisation.objects.filter(kind=OrganisationKind.POLICE_FORCE)
     if user.is_superuser:
         return forces
@@ -402,14 +403,24 @@ def _administered_forces(user):
 
 
 @admin.register(ForceFeedbackSettings)
-class ForceFeedbackSettingsAdmin(admin.ModelAdmin):
-    """The working days each force has to respond; an Area's org admins set them for the Area's forces."""
+class ForceFeedbackSettingsAdmin(NotFoundOutsideScopeMixin, admin.ModelAdmin):
+    """The working days each force has to respond; an Area's org admins set them for the Area's forces.
+
+    As the membership admin does (forces/admin.py): who may open these pages is the service's rule (there is
+    no API endpoint for these settings; the service is the one rule), the staff flag adds nothing; every save
+    is ``services.force_feedback_settings_set``, and a refusal is shown with the service's words, nothing
+    written and nothing logged as changed.
+    """
 
     list_display = ["force", "response_working_days", "updated_at"]
     list_select_related = ["force"]
 
     def _allowed(self, request) -> bool:
-        return request.user.is_active and request.user.is_staff and _administered_forces(request.user).exists()
+        return once_per_request(
+            request,
+            "sets_feedback_response_times",
+            lambda: request.user.is_active and _administered_forces(request.user).exists(),
+        )
 
     def has_module_permission(self, request):
         return self._allowed(request)
@@ -437,10 +448,38 @@ class ForceFeedbackSettingsAdmin(admin.ModelAdmin):
             kwargs["queryset"] = _administered_forces(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
+    # --- the save is the service's ----------------------------------------------------------------
+
     def save_model(self, request, obj, form, change):
         try:
-            services.force_feedback_settings_set(
+            saved = services.force_feedback_settings_set(
                 actor=request.user, force=obj.force, response_working_days=obj.response_working_days
             )
-        except (ValidationError, PermissionDenied) as exc:
-            self.message_user(request, str(exc), level=messages.ERROR)
+        except (ValidationError, PermissionDenied) as error:
+            words = error.messages if isinstance(error, ValidationError) else [str(error) or "You may not do this."]
+            self.message_user(request, "Not saved: " + " ".join(words), level=messages.ERROR)
+            request._feedback_settings_not_saved = True
+            return
+        # The service saved its own row (get_or_create): the page links and logs that one.
+        obj.pk, obj.updated_at = saved.pk, saved.updated_at
+
+    def _refused(self, request) -> bool:
+        return getattr(request, "_feedback_settings_not_saved", False)
+
+    def log_addition(self, request, obj, message):
+        if not self._refused(request):
+            super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        if not self._refused(request):
+            super().log_change(request, obj, message)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if self._refused(request):
+            return HttpResponseRedirect(reverse("admin:feedback_forcefeedbacksettings_changelist"))
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if self._refused(request):
+            return HttpResponseRedirect(reverse("admin:feedback_forcefeedbacksettings_change", args=[obj.pk]))
+        return super().response_change(request, obj)

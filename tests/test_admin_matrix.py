@@ -326,6 +326,7 @@ MODELS = [
         add={"superuser", "cps_admin"},
         sees=lambda who: FEEDBACK_SETTERS.get(who, set()),
         targets=TENANTS,
+        missing=404,
     ),
     Model(
         "reports",
