@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import dateformat
 
@@ -49,10 +50,13 @@ class ScopedChoicesMixin:
 
 
 class NotFoundOutsideScopeMixin:
-    """A row outside the admin's queryset is a 404, as in the API, for a user who may open the model's pages.
+    """A row outside the admin's queryset is a 404, as in the API, for a user who may open the model's pages;
+    for one who may not open them at all, every row's page is a 403, seen or not.
 
-    Django's admin redirects to the index with "doesn't exist" instead; someone who may not open
-    the model's pages at all keeps Django's 403.
+    Django's admin redirects to the index with "doesn't exist" instead, on the pages that look the
+    row up before checking the permission (the history, the delete page): a chief officer asking for
+    a dip sample's history was sent to the index for a row outside its scope and refused (403) for
+    one inside it, telling the two apart.
     """
 
     def get_object(self, request, object_id, from_field=None):
@@ -60,6 +64,10 @@ class NotFoundOutsideScopeMixin:
         if obj is None and self.has_view_or_change_permission(request):  # type: ignore[attr-defined]
             raise Http404("No such row that you can see.")
         return obj
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Reached for a missing row only when get_object did not answer 404: the user may not open the pages.
+        raise PermissionDenied
 
 
 class ScopedAdmin(NotFoundOutsideScopeMixin, ScopedChoicesMixin, admin.ModelAdmin):

@@ -98,7 +98,7 @@ class Model:
     targets: tuple = ANY
     missing: str | int = INDEX  # a row outside the queryset, for someone with the model's pages: 404 where scoped
     #: The history of a row outside the queryset, for someone without the model's pages: Django's redirect, or 403
-    #: where the admin refuses them before looking the row up.
+    #: where the admin refuses them whether or not the row is theirs to see (the scoped admins: 403 on every row).
     refused: str | int = INDEX
 
 
@@ -260,6 +260,7 @@ MODELS = [
         sees=lambda who: ADMINISTERS.get(who, set()),
         targets=MEMBERSHIP_TARGETS,
         missing=404,
+        refused=403,
     ),
     # Read-only, scoped lists (ScopedAdmin): staff, rows as in the API.
     Model(
@@ -270,9 +271,10 @@ MODELS = [
         sees=lambda who: VISIBLE_AUDIT_FORCES.get(who, set()),
         targets=TENANTS,
         missing=404,
+        refused=403,
     ),
     *(
-        Model("disclosure", name, _row(row), view=STAFF, sees=_case_level, targets=TENANTS, missing=404)
+        Model("disclosure", name, _row(row), view=STAFF, sees=_case_level, targets=TENANTS, missing=404, refused=403)
         for name, row in (
             ("case", "case"),
             ("schedule", "schedule"),
@@ -307,6 +309,7 @@ MODELS = [
         sees=_case_level,
         targets=TENANTS,
         missing=404,
+        refused=403,
     ),
     Model(
         "feedback",
@@ -327,6 +330,7 @@ MODELS = [
         sees=lambda who: FEEDBACK_SETTERS.get(who, set()),
         targets=TENANTS,
         missing=404,
+        refused=403,
     ),
     Model(
         "reports",
@@ -336,6 +340,7 @@ MODELS = [
         sees=lambda who: MEETING_READERS.get(who, set()),
         targets=TENANTS,
         missing=404,
+        refused=403,
     ),
     Model(
         "reports",
@@ -345,6 +350,7 @@ MODELS = [
         sees=lambda who: MEETING_READERS.get(who, set()),
         targets=TENANTS,
         missing=404,
+        refused=403,
     ),
 ]
 

@@ -73,3 +73,16 @@ def test_it_opens_the_sample_and_feedback_pages_to_whom_the_api_serves_their_row
     api = client_for(user).get("/api/v1/dip-samples/")
     served = api.status_code == 200 and api.json()["count"] > 0
     assert reads_case_level_rows(user=user) is (EXPECTED[name] == 200) is served
+
+
+def test_a_page_its_reader_may_not_open_is_a_403_whatever_the_row_and_an_unseen_row_a_404(world):
+    """A dip sample's history: a chief officer (no dip sample pages) was sent to the index for a row outside its
+    scope, and refused for one inside it; a reader of samples gets 404 for another Area's sample."""
+    gmp = make_sample(cps_lead=world.cps_lead, police_lead=world.gmp_lead, force=world.gmp, month=3)
+    kent = make_sample(cps_lead=world.outsider, police_lead=world.kent_lead, force=world.kent, month=3)
+    history = "/admin/disclosure/dipsample/{}/history/".format
+    chief, lead = Client(), Client()
+    chief.force_login(world.gmp_chief)
+    lead.force_login(world.cps_lead)
+    assert [chief.get(history(pk)).status_code for pk in (gmp.pk, kent.pk, 999_999)] == [403, 403, 403]
+    assert [lead.get(history(pk)).status_code for pk in (gmp.pk, kent.pk, 999_999)] == [200, 404, 404]
