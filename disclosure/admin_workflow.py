@@ -57,7 +57,7 @@ from disclosure.models import (
 from disclosure.rating import RATING_RULE
 from disclosure.selectors import checklist_current, dip_sample_draw_preview
 from disclosure.services.common import check_row_version, lock_sample
-from disclosure.services.samples import may_change_dip_sample
+from disclosure.services.samples import assessing_unfinished, may_change_dip_sample
 from forces.models import Organisation, Role, Side
 from forces.selectors import lead_may_write_for_force, lead_side_for_force, reads_case_level_rows, user_is_org_admin
 
@@ -396,6 +396,19 @@ class DipSampleAdmin(ScopedAdmin):
         if can.reopen and reopen_form is None:
             reopen_form = ReasonForm(initial={"row_version": sample.row_version})
         done = sum(1 for entry, assessment in rows if assessment or entry.not_assessable_reason)
+        complete_blocked = None  # why the Complete button is disabled: the service's completion rule, not yet met
+        if can.complete:
+            unfinished = assessing_unfinished(
+                sampled=[(entry.schedule_id, entry.not_assessable_reason) for entry in sampled],
+                assessed=set(assessments),
+            )
+            if unfinished and done < len(rows):
+                complete_blocked = (
+                    f"{done} of {len(rows)} schedules assessed or marked not assessable: "
+                    "the sample can be completed once every one is."
+                )
+            elif unfinished:
+                complete_blocked = unfinished
         context = self._context(
             request,
             f"Joint dip sample No. {sample.pk}: {sample.force.name}, {sample.get_stream_display()}",
@@ -404,6 +417,7 @@ class DipSampleAdmin(ScopedAdmin):
             rows=rows,
             done=done,
             can=can,
+            complete_blocked=complete_blocked,
             preview=preview,
             draw_form=draw_form,
             pick_form=pick_form,

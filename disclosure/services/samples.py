@@ -3,6 +3,7 @@
 import datetime
 import random
 import secrets
+from collections.abc import Collection, Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -389,22 +390,34 @@ def dip_sample_mark_not_assessable(*, actor: User, dip_sample: DipSample, schedu
     return dip_sample
 
 
-def _check_fully_assessed(dip_sample: DipSample) -> None:
-    """Every sampled schedule assessed or marked not assessable, and at least one assessed (409 otherwise)."""
-    assessed = set(dip_sample.assessments.values_list("schedule_id", flat=True))
+def assessing_unfinished(*, sampled: Iterable[tuple[int, str]], assessed: Collection[int]) -> str | None:
+    """Why a sample's assessing cannot be closed yet, or None: every sampled schedule must be assessed or
+    marked not assessable, and at least one assessed (the completion rule; the admin's Complete button asks it).
+
+    ``sampled``: (schedule id, not-assessable reason) of each sampled schedule; ``assessed``: the ids of the
+    schedules with an assessment in the sample.
+    """
     missing = [
-        schedule_id
-        for schedule_id, not_assessable in dip_sample.sampled.values_list("schedule_id", "not_assessable_reason")
-        if schedule_id not in assessed and not not_assessable
+        schedule_id for schedule_id, not_assessable in sampled if schedule_id not in assessed and not not_assessable
     ]
-    if missing or not assessed:
-        raise InvalidStateError(
+    if missing:
+        return (
             f"{len(missing)} drawn schedule(s) are not assessed yet (ids {', '.join(map(str, missing[:20]))}); "
             "assess them or mark them not assessable with a reason."
-            if missing
-            else "Assess at least one schedule first.",
-            code="assessments_missing",
         )
+    if not assessed:
+        return "Assess at least one schedule first."
+    return None
+
+
+def _check_fully_assessed(dip_sample: DipSample) -> None:
+    """Every sampled schedule assessed or marked not assessable, and at least one assessed (409 otherwise)."""
+    unfinished = assessing_unfinished(
+        sampled=dip_sample.sampled.values_list("schedule_id", "not_assessable_reason"),
+        assessed=set(dip_sample.assessments.values_list("schedule_id", flat=True)),
+    )
+    if unfinished:
+        raise InvalidStateError(unfinished, code="assessments_missing")
 
 
 @transaction.atomic
