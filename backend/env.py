@@ -56,3 +56,28 @@ def env_list(name: str, default=_MISSING) -> list[str]:
             raise ImproperlyConfigured(f"The environment variable {name} is required.")
         return list(default)
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def parse_origin(name: str, value: str, *, require_https: bool = False) -> str:
+    """``value`` as an origin, ``scheme://host[:port]``: no path, query or credentials (else ImproperlyConfigured)."""
+    from urllib.parse import urlsplit
+
+    wrong = f"{name} must be an origin such as https://portal.example.org, not {value!r}."
+    try:
+        parts = urlsplit(value)
+        port = parts.port  # raises ValueError on a port that is not a number
+    except ValueError as exc:
+        raise ImproperlyConfigured(wrong) from exc
+    if (
+        parts.scheme not in {"http", "https"}
+        or not parts.hostname
+        or parts.username is not None
+        or parts.path not in {"", "/"}
+        or parts.query
+        or parts.fragment
+    ):
+        raise ImproperlyConfigured(wrong)
+    if require_https and parts.scheme != "https":
+        raise ImproperlyConfigured(f"{name} must be an https:// origin in production, not {value!r}.")
+    host = parts.hostname if port is None else f"{parts.hostname}:{port}"
+    return f"{parts.scheme}://{host}"

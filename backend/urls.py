@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from backend.api.auth import LoginView, LogoutAllView, LogoutView
 from backend.api.root import ApiRootView
 from backend.health import healthz
+from backend.origin import OriginPasswordResetForm
 from backend.ratelimit import login_rate_limited
 
 admin.site.site_header = "Disclosure quality portal"
@@ -28,11 +29,12 @@ api_v1 = [
 api_v1.insert(0, path("", ApiRootView.as_view(api_patterns=api_v1), name="api-root"))
 
 # Django's password reset by e-mail link (an org admin sends it, or "Forgotten your password?" on the
-# sign-in page); the request form spends the address's login budget like a sign-in.
+# sign-in page); the request form spends the address's login budget like a sign-in. The links point at
+# PORTAL_ORIGIN, never at the request's Host header (backend/origin.py).
 password_reset = [
     path(
         "admin/password_reset/",
-        login_rate_limited(auth_views.PasswordResetView.as_view()),
+        login_rate_limited(auth_views.PasswordResetView.as_view(form_class=OriginPasswordResetForm)),
         name="admin_password_reset",
     ),
     path("admin/password_reset/done/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),

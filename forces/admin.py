@@ -208,13 +208,7 @@ class MembershipAdmin(NotFoundOutsideScopeMixin, admin.ModelAdmin):
             self.message_user(request, f"Password reset link sent to: {', '.join(sorted(sent))}.", messages.SUCCESS)
 
     def _send_reset(self, request, membership):
-        services.password_reset_send(
-            actor=request.user,
-            organisation=membership.organisation,
-            user=membership.user,
-            domain=request.get_host(),
-            use_https=request.is_secure(),
-        )
+        services.password_reset_send(actor=request.user, organisation=membership.organisation, user=membership.user)
 
     # --- extra pages: add a person; unlock and reset one member ---------------------------------------------
 

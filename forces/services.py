@@ -7,7 +7,6 @@ from auditlog import get_logentry_model
 from axes.utils import reset as axes_reset
 from django.apps import apps
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
@@ -15,6 +14,7 @@ from guardian.models import UserObjectPermissionBase
 from guardian.shortcuts import assign_perm, remove_perm
 from knox.models import get_token_model
 
+from backend.origin import OriginPasswordResetForm
 from backend.types import User
 from forces.models import (
     Membership,
@@ -194,7 +194,7 @@ def member_create(
     return membership_create(actor=actor, user=user, organisation=organisation, role=role, stream=stream)
 
 
-class _OneUserPasswordResetForm(PasswordResetForm):
+class _OneUserPasswordResetForm(OriginPasswordResetForm):
     """Django's password reset e-mail, sent to one chosen account (not every account sharing the address)."""
 
     def __init__(self, user: User):
@@ -205,8 +205,9 @@ class _OneUserPasswordResetForm(PasswordResetForm):
         return [self._user] if self._user.is_active and self._user.has_usable_password() else []
 
 
-def password_reset_send(*, actor: User, organisation: Organisation, user: User, domain: str, use_https: bool) -> None:
-    """E-mail ``user`` (a member of ``organisation``) Django's one-time link to choose a new password.
+def password_reset_send(*, actor: User, organisation: Organisation, user: User) -> None:
+    """E-mail ``user`` (a member of ``organisation``) Django's one-time link to choose a new password, on the
+    portal's configured origin (``PORTAL_ORIGIN``; never the host of the request that asked for it).
 
     ``actor`` must manage ``organisation`` (``PermissionDenied``); a user who is not its member is
     ``Http404``; one without an e-mail address or switched off is a ``ValidationError``. Audited.
@@ -224,7 +225,7 @@ def password_reset_send(*, actor: User, organisation: Organisation, user: User, 
         raise ValidationError(f"{user.username}'s account has no password to reset: ask a portal administrator.")
     form = _OneUserPasswordResetForm(user)
     form.is_valid()
-    form.save(domain_override=domain, use_https=use_https)
+    form.save()
     get_logentry_model().objects.log_create(
         membership,
         action=get_logentry_model().Action.UPDATE,

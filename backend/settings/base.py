@@ -6,7 +6,7 @@ from typing import Any
 
 import dj_database_url
 
-from backend.env import env_bool, env_int, env_list, env_str
+from backend.env import env_bool, env_int, env_list, env_str, parse_origin
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -14,6 +14,9 @@ VAR_DIR = BASE_DIR / "var"
 DEBUG = False
 SECRET_KEY = env_str("SECRET_KEY", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+# The portal's own origin: links sent by e-mail (password reset) are built from it, never from the
+# Host header of the request that asked for them (backend/origin.py).
+PORTAL_ORIGIN = parse_origin("PORTAL_ORIGIN", env_str("PORTAL_ORIGIN", "http://localhost:8000"))
 
 INSTALLED_APPS = [
     "backend.admin_apps.PortalAdminConfig",  # django.contrib.admin, admitting every member (backend/admin_site.py)

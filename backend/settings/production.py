@@ -1,12 +1,16 @@
 """Production settings: DJANGO_SETTINGS_MODULE=backend.settings.production.
 
-Refuses to start without SECRET_KEY (or SECRET_KEY_FILE), ALLOWED_HOSTS and REDIS_URL, and passes
+Refuses to start without SECRET_KEY (or SECRET_KEY_FILE), ALLOWED_HOSTS and REDIS_URL (and PORTAL_ORIGIN
+when the first ALLOWED_HOSTS entry is a wildcard), and passes
 `manage.py check --deploy --fail-level WARNING` with no warnings.
 """
 
-from django.core.exceptions import ImproperlyConfigured
+from urllib.parse import urlsplit
 
-from backend.env import env_bool, env_int, env_list, env_str
+from django.core.exceptions import ImproperlyConfigured
+from django.http.request import validate_host
+
+from backend.env import env_bool, env_int, env_list, env_str, parse_origin
 
 from .base import *  # noqa: F403
 from .base import TRUSTED_PROXY_COUNT
@@ -17,6 +21,21 @@ if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
     raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters with at least 5 distinct characters.")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# The public origin that password reset links carry (never the request's Host header). Unset, it is
+# https:// and the first ALLOWED_HOSTS entry, when that is a host name (not a wildcard); either way
+# it must be https:// and its host one ALLOWED_HOSTS accepts.
+PORTAL_ORIGIN = env_str("PORTAL_ORIGIN", "")
+if not PORTAL_ORIGIN:
+    _first_host = ALLOWED_HOSTS[0] if ALLOWED_HOSTS else ""
+    if not _first_host or _first_host.startswith(".") or "*" in _first_host:
+        raise ImproperlyConfigured(
+            "PORTAL_ORIGIN (e.g. https://portal.example.org) is required when the first ALLOWED_HOSTS entry "
+            f"is not a host name ({_first_host!r})."
+        )
+    PORTAL_ORIGIN = f"https://{_first_host}"
+PORTAL_ORIGIN = parse_origin("PORTAL_ORIGIN", PORTAL_ORIGIN, require_https=True)
+if not validate_host(urlsplit(PORTAL_ORIGIN).hostname or "", ALLOWED_HOSTS):
+    raise ImproperlyConfigured(f"PORTAL_ORIGIN {PORTAL_ORIGIN} names a host that ALLOWED_HOSTS does not accept.")
 
 # HTTPS everywhere; the health check is exempt so the container probe can use plain HTTP.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

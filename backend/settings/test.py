@@ -6,6 +6,7 @@ from .base import REST_FRAMEWORK, STORAGES
 DEBUG = False
 SECRET_KEY = "test-only-not-a-secret-" + "y" * 40
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
+PORTAL_ORIGIN = "http://testserver"  # the test client's host: links in e-mails open with it
 # Hashing with PBKDF2 at full strength makes the suite slow; these hashes never leave a test run.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
