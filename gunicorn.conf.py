@@ -55,6 +55,8 @@ bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
 preload_app = True
 accesslog = "-"
+# The access and error logs with password reset tokens masked (/reset/<uid>/<token>/ -> /reset/<uid>/********/).
+logger_class = "backend.gunicorn_logging.TokenMaskingLogger"
 # gunicorn's runtime control socket: nothing uses it, and the container's app user cannot
 # write its default directory ($HOME/.gunicorn/).
 control_socket_disable = True

@@ -276,10 +276,25 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = CSV_IMPORT_MAX_BYTES
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Password reset tokens in a logged path (a 429 on /reset/<uid>/<token>/, the development server's
+    # request lines) are masked (backend/logmask.py; gunicorn's logs: gunicorn.conf.py).
+    "filters": {"mask_tokens": {"()": "backend.logmask.MaskTokensFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_tokens"]},
+        # Django's own handler of runserver's request lines, with the mask.
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server", "filters": ["mask_tokens"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         # Django's own logger keeps a console handler from its default configuration (when DEBUG); without
         # this, each of its lines would be printed twice (once there, once by the root's handler).
         "django": {"handlers": [], "propagate": True},
