@@ -10,13 +10,17 @@ whatever runs after it.
 
 Playwright's sync API keeps an event loop running in the test's thread, which Django's
 async-safety check would take for async code; ``browser_page`` sets
-``DJANGO_ALLOW_ASYNC_UNSAFE`` for the test so it may check the database between steps.
+``DJANGO_ALLOW_ASYNC_UNSAFE`` for the test so it may check the database between steps. While that
+loop runs, Django's connections (``asgiref.local.Local``, thread-critical) are kept per *context*, not
+per thread: the test's checks open a connection of their own, which Django's teardown (outside the
+loop) never sees. ``browser_page`` closes it before the loop stops; left open, it made PostgreSQL
+refuse to drop the worker's test database ("is being accessed by other users").
 """
 
 import os
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 
 from tests.browser.support import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
 
@@ -70,3 +74,5 @@ def browser_page(_flushable_audit_log, live_server, monkeypatch, browser_request
             yield page
         finally:
             browser.close()
+            # The connections the test opened while Playwright's loop runs: only reachable from inside it.
+            connections.close_all()
