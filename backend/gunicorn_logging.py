@@ -5,13 +5,13 @@ request that failed: each could carry a ``/reset/<uid>/<token>/`` link. The filt
 gunicorn's loggers each time it sets them up (at start and when the logs are reopened).
 """
 
-from gunicorn.glogging import Logger
+from gunicorn.glogging import Logger  # type: ignore[import-untyped]  # gunicorn ships no type hints
 
 from backend.logmask import MaskTokensFilter
 
 
 class TokenMaskingLogger(Logger):
-    def setup(self, cfg):
+    def setup(self, cfg) -> None:
         super().setup(cfg)
         for log in (self.access_log, self.error_log):
             if not any(isinstance(existing, MaskTokensFilter) for existing in log.filters):

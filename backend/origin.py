@@ -5,6 +5,7 @@ Host (or one a proxy passes through) would send a member a genuine one-time toke
 site. Django's reset form takes the host from the request unless told otherwise; here it is always told.
 """
 
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -20,7 +21,7 @@ def portal_origin() -> tuple[str, str]:
 class OriginPasswordResetForm(PasswordResetForm):
     """Django's password reset form, its links on the configured origin whatever the request's host and scheme."""
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         scheme, host = portal_origin()
         kwargs.update(domain_override=host, use_https=scheme == "https")
         return super().save(*args, **kwargs)
