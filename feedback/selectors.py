@@ -3,7 +3,7 @@
 import datetime
 from collections import Counter
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Expression, F, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -89,35 +89,60 @@ def feedback_summary(*, defects: QuerySet[Defect], today: datetime.date) -> dict
     ``sent``: ever sent (not a draft); ``responded``: answered (responded, or closed since);
     ``responded_on_time``: answered on or before ``due_on``; ``overdue``: awaiting the force and
     past ``due_on`` on ``today``; ``disputed``; ``breaches`` (an X03 defect);
-    ``median_days_to_response``: in working days from sending to the response. Two queries,
-    whatever the number of items. The caller scopes ``defects``.
+    ``median_days_to_response``: in working days from sending to the response. One query,
+    whatever the number of items (``feedback_summaries``). The caller scopes ``defects``.
     """
     items = Feedback.objects.filter(
         pk__in=Feedback.defects.through.objects.filter(defect__in=defects).values("feedback_id")
     )
+    return feedback_summaries(items=items, by=Value(True), today=today).get(True) or empty_feedback_summary()
+
+
+def empty_feedback_summary() -> dict:
+    """``feedback_summary``'s figures about no item."""
+    return dict.fromkeys(FEEDBACK_COUNTS, 0) | {"median_days_to_response": None}
+
+
+#: The counts of ``feedback_summary``, in its order.
+FEEDBACK_COUNTS = ("sent", "responded", "responded_on_time", "overdue", "disputed", "breaches")
+
+
+def feedback_summaries(*, items: QuerySet[Feedback], by: Expression, today: datetime.date) -> dict:
+    """``feedback_summary``'s figures of ``items`` for each value of ``by``: ``{value: figures}``, in one query.
+
+    ``items`` may repeat an item (joined to several of its defects) and ``by`` may read the joined
+    rows (which window a defect is in): an item counts once for each value of ``by`` it has. Values
+    with no item are absent. The rows are grouped by (``by``, day sent, day answered), local days:
+    the counts add up over the groups, which part the items, and the median reads a row per pair
+    of days, not per item (at national volume a force-year has thousands of items, few pairs).
+    """
     answered = Q(status__in=(FeedbackStatus.RESPONDED, FeedbackStatus.CLOSED), responded_at__isnull=False)
-    figures = items.aggregate(
-        sent=Count("pk", filter=~Q(status=FeedbackStatus.DRAFT)),
-        responded=Count("pk", filter=answered),
-        responded_on_time=Count("pk", filter=answered & Q(responded_at__date__lte=F("due_on"))),
-        overdue=Count("pk", filter=overdue_q(today)),
-        disputed=Count("pk", filter=Q(outcome=Outcome.DISPUTED)),
-        breaches=Count("pk", filter=Q(is_breach=True)),
+    rows = (
+        items.order_by()
+        .values(key=by, sent_on=TruncDate("sent_at"), responded_on=TruncDate("responded_at"))
+        .annotate(
+            sent=Count("pk", distinct=True, filter=~Q(status=FeedbackStatus.DRAFT)),
+            responded=Count("pk", distinct=True, filter=answered),
+            responded_on_time=Count("pk", distinct=True, filter=answered & Q(responded_at__date__lte=F("due_on"))),
+            overdue=Count("pk", distinct=True, filter=overdue_q(today)),
+            disputed=Count("pk", distinct=True, filter=Q(outcome=Outcome.DISPUTED)),
+            breaches=Count("pk", distinct=True, filter=Q(is_breach=True)),
+            timed=Count("pk", distinct=True, filter=answered & Q(sent_at__isnull=False)),
+        )
+        .values_list("key", "sent_on", "responded_on", *FEEDBACK_COUNTS, "timed")
     )
-    # The items per (day sent, day answered), local days: a row per pair of days, not per item (at national
-    # volume a force-year has tens of thousands of items and few distinct pairs of days).
-    pairs = (
-        items.filter(answered, sent_at__isnull=False)
-        .order_by()
-        .values(sent_on=TruncDate("sent_at"), responded_on=TruncDate("responded_at"))
-        .annotate(n=Count("pk"))
-        .values_list("sent_on", "responded_on", "n")
-    )
-    items_by_days = Counter()
-    for sent_on, responded_on, n in pairs:
-        items_by_days[working_days_between(sent_on, responded_on)] += n
-    figures["median_days_to_response"] = _weighted_median(items_by_days)
-    return figures
+    counts, days = {}, {}
+    for key, sent_on, responded_on, *figures, timed in rows:
+        totals = counts.setdefault(key, [0] * len(FEEDBACK_COUNTS))
+        for i, n in enumerate(figures):
+            totals[i] += n
+        items_by_days = days.setdefault(key, Counter())
+        if timed:
+            items_by_days[working_days_between(sent_on, responded_on)] += timed
+    return {
+        key: dict(zip(FEEDBACK_COUNTS, totals, strict=True)) | {"median_days_to_response": _weighted_median(days[key])}
+        for key, totals in counts.items()
+    }
 
 
 def _weighted_median(counts: Counter) -> float | None:
