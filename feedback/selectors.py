@@ -112,12 +112,20 @@ def feedback_summaries(*, items: QuerySet[Feedback], by: Expression, today: date
 
     ``items`` may repeat an item (joined to several of its defects) and ``by`` may read the joined
     rows (which window a defect is in): an item counts once for each value of ``by`` it has. Values
-    with no item are absent. The rows are grouped by (``by``, day sent, day answered), local days:
-    the counts add up over the groups, which part the items, and the median reads a row per pair
-    of days, not per item (at national volume a force-year has thousands of items, few pairs).
+    with no item are absent.
+    """
+    return feedback_figures(feedback_counts(items=items, by=by, today=today))
+
+
+def feedback_counts(*, items: QuerySet[Feedback], by: Expression, today: datetime.date) -> QuerySet:
+    """The statement of ``feedback_summaries``: counts of distinct items per (``by``, day sent, day answered).
+
+    Local days. The counts add up over the groups, which part the items, and the median reads a
+    row per pair of days, not per item (at national volume a force-year has thousands of items,
+    few pairs of days). ``feedback_figures`` reads its rows.
     """
     answered = Q(status__in=(FeedbackStatus.RESPONDED, FeedbackStatus.CLOSED), responded_at__isnull=False)
-    rows = (
+    return (
         items.order_by()
         .values(key=by, sent_on=TruncDate("sent_at"), responded_on=TruncDate("responded_at"))
         .annotate(
@@ -129,20 +137,21 @@ def feedback_summaries(*, items: QuerySet[Feedback], by: Expression, today: date
             breaches=Count("pk", distinct=True, filter=Q(is_breach=True)),
             timed=Count("pk", distinct=True, filter=answered & Q(sent_at__isnull=False)),
         )
-        .values_list("key", "sent_on", "responded_on", *FEEDBACK_COUNTS, "timed")
     )
+
+
+def feedback_figures(rows) -> dict:
+    """``{key: figures}`` from the rows (dicts) of ``feedback_counts``."""
     counts, days = {}, {}
-    for key, sent_on, responded_on, *figures, timed in rows:
-        totals = counts.setdefault(key, [0] * len(FEEDBACK_COUNTS))
-        for i, n in enumerate(figures):
-            totals[i] += n
+    for row in rows:
+        key = row["key"]
+        totals = counts.setdefault(key, dict.fromkeys(FEEDBACK_COUNTS, 0))
+        for name in FEEDBACK_COUNTS:
+            totals[name] += row[name]
         items_by_days = days.setdefault(key, Counter())
-        if timed:
-            items_by_days[working_days_between(sent_on, responded_on)] += timed
-    return {
-        key: dict(zip(FEEDBACK_COUNTS, totals, strict=True)) | {"median_days_to_response": _weighted_median(days[key])}
-        for key, totals in counts.items()
-    }
+        if row["timed"]:
+            items_by_days[working_days_between(row["sent_on"], row["responded_on"])] += row["timed"]
+    return {key: totals | {"median_days_to_response": _weighted_median(days[key])} for key, totals in counts.items()}
 
 
 def _weighted_median(counts: Counter) -> float | None:

@@ -15,12 +15,13 @@ from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, 
 from django.http import Http404
 from django.utils import timezone
 
-from disclosure.models import Defect, DefectCategory, Rating, Severity, Side
+from disclosure.models import Assessment, Defect, DefectCategory, Rating, Severity, Side
 from disclosure.selectors import rollup_assessments, rollup_condition, rollup_defects
 from feedback.models import Feedback
-from feedback.selectors import empty_feedback_summary, feedback_summaries
+from feedback.selectors import empty_feedback_summary, feedback_counts, feedback_figures
 from forces.models import Organisation, Stream
 from forces.selectors import comparison_area_list, summary_force_list
+from reports import compiled
 from reports.models import ActionItem, ActionItemStatus, Meeting
 
 #: The 95% two-sided normal quantile.
@@ -221,18 +222,26 @@ def _figures(
     of this one, and each group says which window it is in (a sample's period end in this window or before).
     """
     previous_from, previous_to = previous_window(date_from, date_to)
-    both = {
-        "force_ids": [force.pk],
-        "period_from": previous_from,
-        "period_to": date_to,
-        "stream": stream,
-        "include_unsigned": include_unsigned,
-    }
+    # The values of the statements, which are built once per shape (reports.compiled): a stream or all of them,
+    # signed-off samples or all.
+    both = {"force_ids": [force.pk], "period_from": previous_from, "period_to": date_to}
+    if stream:
+        both["stream"] = stream
+    shape = (stream is not None, include_unsigned)
 
     # Query 1: the assessments' counts per stream and period end (a sample's month and window follow from it).
     counts = {True: {}, False: {}}
     stream_counts, monthly_counts = {}, {}
-    rows = _assessment_counts(rollup_assessments(**both), "dip_sample__stream", "dip_sample__period_end")
+    rows = compiled.rows(
+        Assessment,
+        ("summary: assessments", *shape),
+        lambda **window: _assessment_counts(
+            rollup_assessments(**window, include_unsigned=include_unsigned),
+            "dip_sample__stream",
+            "dip_sample__period_end",
+        ),
+        **both,
+    )
     for row in rows:
         period_end = row["dip_sample__period_end"]
         current = period_end >= date_from
@@ -242,36 +251,54 @@ def _figures(
             _add_counts(monthly_counts.setdefault(period_end.replace(day=1), {}), row)
 
     # Query 2: the categories (each with its side); query 3: the defects per window, stream, category, severity.
-    categories = list(DefectCategory.objects.order_by("code").values_list("pk", "code", "name", "side"))
-    police_categories = {pk for pk, _, _, side in categories if side == Side.POLICE}
+    categories = compiled.rows(
+        DefectCategory, ("summary: categories",), lambda: DefectCategory.objects.order_by("code").values()
+    )
+    police_categories = {row["id"] for row in categories if row["side"] == Side.POLICE}
     by_category = {True: Counter(), False: Counter()}
     severities = {True: Counter(), False: Counter()}
     stream_defects = Counter()
-    defects = (
-        rollup_defects(**both)
-        .order_by()
-        .values(
-            "category_id",
-            "severity",
-            current=ExpressionWrapper(Q(assessment__dip_sample__period_end__gte=date_from), BooleanField()),
-            stream=F("assessment__dip_sample__stream"),
-        )
-        .annotate(n=Count("pk"))
-        .values_list("current", "stream", "category_id", "severity", "n")
+    defects = compiled.rows(
+        Defect,
+        ("summary: defects", *shape),
+        lambda date_from, **window: (
+            rollup_defects(**window, include_unsigned=include_unsigned)
+            .order_by()
+            .values(
+                "category_id",
+                "severity",
+                current=ExpressionWrapper(Q(assessment__dip_sample__period_end__gte=date_from), BooleanField()),
+                stream=F("assessment__dip_sample__stream"),
+            )
+            .annotate(n=Count("pk"))
+        ),
+        date_from=date_from,
+        **both,
     )
-    for current, stream_name, category_id, severity, n in defects:
-        current = bool(current)
+    for row in defects:
+        current, category_id, n = bool(row["current"]), row["category_id"], row["n"]
         by_category[current][category_id] += n
         if category_id in police_categories:
-            severities[current][severity] += n
+            severities[current][row["severity"]] += n
             if current:
-                stream_defects[stream_name] += n
+                stream_defects[row["stream"]] += n
 
     # Query 4: the feedback on the police-side defects of either window.
-    feedback = feedback_summaries(
-        items=Feedback.objects.filter(rollup_condition("defects__", **both, side=Side.POLICE)),
-        by=ExpressionWrapper(Q(defects__assessment__dip_sample__period_end__gte=date_from), BooleanField()),
-        today=today,
+    feedback = feedback_figures(
+        compiled.rows(
+            Feedback,
+            ("summary: feedback", *shape),
+            lambda date_from, today, **window: feedback_counts(
+                items=Feedback.objects.filter(
+                    rollup_condition("defects__", **window, include_unsigned=include_unsigned, side=Side.POLICE)
+                ),
+                by=ExpressionWrapper(Q(defects__assessment__dip_sample__period_end__gte=date_from), BooleanField()),
+                today=today,
+            ),
+            date_from=date_from,
+            today=today,
+            **both,
+        )
     )
 
     def window_figures(current: bool, period: tuple[datetime.date, datetime.date]) -> dict:
@@ -281,8 +308,8 @@ def _figures(
             **_headline(counts[current], police_defects),
             "defects_by_category": sorted(
                 (
-                    {"code": code, "name": name, "count": by_category[current].get(pk, 0)}
-                    for pk, code, name, _ in categories
+                    {"code": row["code"], "name": row["name"], "count": by_category[current].get(row["id"], 0)}
+                    for row in categories
                 ),
                 key=lambda row: (-row["count"], row["code"]),
             ),
@@ -306,10 +333,19 @@ def _figures(
         }
         for month in _months(date_from, date_to)
     ]
-    overdue = ActionItem.objects.filter(owner=force, status=ActionItemStatus.OPEN).aggregate(  # query 5
-        open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today))
+    action_items = compiled.rows(  # query 5: a row for the force, if it owns an open item
+        ActionItem,
+        ("summary: action items",),
+        lambda owner, today: (
+            ActionItem.objects.filter(owner=owner, status=ActionItemStatus.OPEN)
+            .order_by()
+            .values("owner_id")
+            .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
+        ),
+        owner=force.pk,
+        today=today,
     )
-    figures["action_items"] = {"open": overdue["open"], "overdue": overdue["overdue"]}
+    figures["action_items"] = {name: sum(row[name] for row in action_items) for name in ("open", "overdue")}
     return figures, previous
 
 
@@ -395,21 +431,45 @@ def area_comparison(
     """
     if not comparison_area_list(user=user).filter(pk=area.pk).exists():
         raise Http404("No Area comparison that you can read.")
-    forces = list(Organisation.objects.forces().filter(area=area).order_by("code").values_list("pk", "code", "name"))
-    force_ids = [pk for pk, _, _ in forces]
-    window = {"force_ids": force_ids, "period_from": date_from, "period_to": date_to, "stream": stream}
+    forces = compiled.rows(
+        Organisation,
+        ("comparison: forces",),
+        lambda area_id: (
+            Organisation.objects.forces().filter(area_id=area_id).order_by("code").values("pk", "code", "name")
+        ),
+        area_id=area.pk,
+    )
+    force_ids = [row["pk"] for row in forces]
+    # Built once per shape (reports.compiled): the number of forces, a stream or all of them.
+    window = {"force_ids": force_ids, "period_from": date_from, "period_to": date_to}
+    if stream:
+        window["stream"] = stream
+    shape = (len(force_ids), stream is not None)
     per_force, total = {}, {}
-    for row in _assessment_counts(rollup_assessments(**window), "force_id"):
+    assessments = compiled.rows(
+        Assessment,
+        ("comparison: assessments", *shape),
+        lambda **window: _assessment_counts(rollup_assessments(**window), "force_id"),
+        **window,
+    )
+    for row in assessments:
         _add_counts(per_force.setdefault(row["force_id"], {}), row)
         _add_counts(total, row)  # the Area's total: each assessment is of one force
-    defects_per_force = dict(
-        rollup_defects(**window, side=Side.POLICE).order_by().values_list("force_id").annotate(n=Count("pk"))
+    defects = compiled.rows(
+        Defect,
+        ("comparison: defects", *shape),
+        lambda **window: (
+            rollup_defects(**window, side=Side.POLICE).order_by().values("force_id").annotate(n=Count("pk"))
+        ),
+        **window,
     )
+    defects_per_force = {row["force_id"]: row["n"] for row in defects}
     total_defects = sum(defects_per_force.values())
     total_assessed, total_defective = total.get("assessed", 0), total.get("defective", 0)
 
     rows = []
-    for pk, code, name in forces:  # one row per force of the Area, from the aggregates above
+    for force in forces:  # one row per force of the Area, from the aggregates above
+        pk, code, name = force["pk"], force["code"], force["name"]
         counts = per_force.get(pk, {})
         headline = _headline(counts, defects_per_force.get(pk, 0))
         assessed, defective = counts.get("assessed", 0), counts.get("defective", 0)
