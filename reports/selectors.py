@@ -11,7 +11,7 @@ import math
 from collections import Counter
 
 from django.core.exceptions import ValidationError
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -156,13 +156,15 @@ def _months(date_from: datetime.date, date_to: datetime.date) -> list[datetime.d
 
 
 def _police_defect_of_outer_assessment():
-    """The id of one police-side defect of the outer assessment, or null: a scalar subquery, asked per assessment.
+    """``EXISTS`` a police-side defect of the outer assessment.
 
-    Not ``EXISTS``: grouping by an ``EXISTS``, PostgreSQL may hash every police-side defect of every force
-    instead (it did at one Area's volume: 20 ms to read 45,000 defects for 650 assessments; at national volume
-    millions), while this is an index probe per assessment of the window (docs/PERFORMANCE.md, session 3).
+    Measured against a scalar subquery (``(SELECT id ... LIMIT 1) IS NOT NULL``, docs/PERFORMANCE.md, session 3):
+    at one Area's volume PostgreSQL answers this ``EXISTS`` by hashing every police-side defect (20 ms where
+    probing would take 2), but from a few Areas' volume it probes per assessment, as it should; the scalar
+    subquery always probes, but is costed so high that PostgreSQL JIT-compiles it at SCALE=20 (25-30 ms a
+    statement), which made it twice as slow there. National volume is what matters, so ``EXISTS`` stays.
     """
-    return Subquery(Defect.objects.filter(assessment=OuterRef("pk"), category__side=Side.POLICE).values("pk")[:1])
+    return Exists(Defect.objects.filter(assessment=OuterRef("pk"), category__side=Side.POLICE))
 
 
 #: What ``_assessment_counts`` counts per group, beside ``assessed``.
@@ -172,13 +174,13 @@ _HEADLINE_COUNTS = ("assessed", *Rating.values, "drs_complete", "fed_back")
 def _assessment_counts(assessments: QuerySet, *keys: str) -> QuerySet:
     """``assessments`` grouped by ``keys`` and by ``has_police_defect``: one row of counts per group.
 
-    "Has a police-side defect" is a grouping key, so PostgreSQL asks it once per assessment; the
-    defective and fed-back counts are then the rows with it (``_add_counts``).
+    "Has a police-side defect" is a grouping key, so PostgreSQL asks the ``EXISTS`` once per
+    assessment; the defective and fed-back counts are then the rows with it (``_add_counts``).
     """
     return (
-        assessments.annotate(police_defect=_police_defect_of_outer_assessment())
+        assessments.annotate(has_police_defect=_police_defect_of_outer_assessment())
         .order_by()
-        .values(*keys, has_police_defect=ExpressionWrapper(Q(police_defect__isnull=False), BooleanField()))
+        .values(*keys, "has_police_defect")
         .annotate(
             assessed=Count("pk"),
             **{rating: Count("pk", filter=Q(rating=rating)) for rating in Rating.values},
