@@ -158,11 +158,12 @@ def _months(date_from: datetime.date, date_to: datetime.date) -> list[datetime.d
 def _police_defect_of_outer_assessment():
     """``EXISTS`` a police-side defect of the outer assessment.
 
-    Measured against a scalar subquery (``(SELECT id ... LIMIT 1) IS NOT NULL``, docs/PERFORMANCE.md, session 3):
-    at one Area's volume PostgreSQL answers this ``EXISTS`` by hashing every police-side defect (20 ms where
-    probing would take 2), but from a few Areas' volume it probes per assessment, as it should; the scalar
-    subquery always probes, but is costed so high that PostgreSQL JIT-compiles it at SCALE=20 (25-30 ms a
-    statement), which made it twice as slow there. National volume is what matters, so ``EXISTS`` stays.
+    Measured against a scalar subquery (``(SELECT id ... LIMIT 1) IS NOT NULL``; docs/PERFORMANCE.md, session 3).
+    At one Area's volume PostgreSQL answers this ``EXISTS`` by hashing every police-side defect (20-60 ms; the
+    scalar subquery's index probes took 10 ms in the same run); from a few Areas' volume it probes per assessment,
+    as it should. The scalar subquery always probes, but is costed so high that PostgreSQL JIT-compiles it at
+    SCALE=20 (25-30 ms a statement), which made the summary twice as slow there. National volume is what
+    matters, so ``EXISTS`` stays.
     """
     return Exists(Defect.objects.filter(assessment=OuterRef("pk"), category__side=Side.POLICE))
 
