@@ -266,6 +266,35 @@ def _rollup_window(
     return condition
 
 
+def rollup_condition(
+    prefix: str,
+    *,
+    force_ids: Any,
+    period_from: datetime.date,
+    period_to: datetime.date,
+    stream: str | None = None,
+    include_unsigned: bool = False,
+    side: str | None = None,
+) -> Q:
+    """The roll-up's conditions on a defect reached through ``prefix`` (for example ``"defects__"`` from a feedback
+    item): a defect ``rollup_defects`` counts with the same arguments. One ``Q``, so that a ``filter()`` of it
+    joins the defect once and every condition is on that one defect.
+
+    Not scoped by user, like ``rollup_assessments``.
+    """
+    condition = _rollup_window(
+        f"{prefix}assessment__",
+        force_ids=force_ids,
+        period_from=period_from,
+        period_to=period_to,
+        stream=stream,
+        include_unsigned=include_unsigned,
+    )
+    if side:
+        condition &= Q(**{f"{prefix}category__side": side})
+    return condition
+
+
 def rollup_assessments(
     *,
     force_ids: Any,

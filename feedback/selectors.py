@@ -2,8 +2,9 @@
 
 import datetime
 from collections import Counter
+from collections.abc import Callable
 
-from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Expression, F, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -19,7 +20,7 @@ from feedback.models import (
     Outcome,
     overdue_q,
 )
-from feedback.workdays import working_days_between
+from feedback.workdays import is_working_day, working_days_between
 from forces.models import Membership, OrganisationKind, Role
 
 
@@ -89,35 +90,99 @@ def feedback_summary(*, defects: QuerySet[Defect], today: datetime.date) -> dict
     ``sent``: ever sent (not a draft); ``responded``: answered (responded, or closed since);
     ``responded_on_time``: answered on or before ``due_on``; ``overdue``: awaiting the force and
     past ``due_on`` on ``today``; ``disputed``; ``breaches`` (an X03 defect);
-    ``median_days_to_response``: in working days from sending to the response. Two queries,
-    whatever the number of items. The caller scopes ``defects``.
+    ``median_days_to_response``: in working days from sending to the response. One query,
+    whatever the number of items (``feedback_summaries``). The caller scopes ``defects``.
     """
     items = Feedback.objects.filter(
         pk__in=Feedback.defects.through.objects.filter(defect__in=defects).values("feedback_id")
     )
+    return feedback_summaries(items=items, by=Value(True), today=today).get(True) or empty_feedback_summary()
+
+
+def empty_feedback_summary() -> dict:
+    """``feedback_summary``'s figures about no item."""
+    return dict.fromkeys(FEEDBACK_COUNTS, 0) | {"median_days_to_response": None}
+
+
+#: The counts of ``feedback_summary``, in its order.
+FEEDBACK_COUNTS = ("sent", "responded", "responded_on_time", "overdue", "disputed", "breaches")
+
+
+def feedback_summaries(*, items: QuerySet[Feedback], by: Expression, today: datetime.date) -> dict:
+    """``feedback_summary``'s figures of ``items`` for each value of ``by``: ``{value: figures}``, in one query.
+
+    ``items`` may repeat an item (joined to several of its defects) and ``by`` may read the joined
+    rows (which window a defect is in): an item counts once for each value of ``by`` it has. Values
+    with no item are absent.
+    """
+    return feedback_figures(feedback_counts(items=items, by=by, today=today))
+
+
+def feedback_counts(*, items: QuerySet[Feedback], by: Expression, today: datetime.date) -> QuerySet:
+    """The statement of ``feedback_summaries``: counts of distinct items per (``by``, day sent, day answered).
+
+    Local days. The counts add up over the groups, which part the items, and the median reads a
+    row per pair of days, not per item (at national volume a force-year has thousands of items,
+    few pairs of days). ``feedback_figures`` reads its rows.
+    """
     answered = Q(status__in=(FeedbackStatus.RESPONDED, FeedbackStatus.CLOSED), responded_at__isnull=False)
-    figures = items.aggregate(
-        sent=Count("pk", filter=~Q(status=FeedbackStatus.DRAFT)),
-        responded=Count("pk", filter=answered),
-        responded_on_time=Count("pk", filter=answered & Q(responded_at__date__lte=F("due_on"))),
-        overdue=Count("pk", filter=overdue_q(today)),
-        disputed=Count("pk", filter=Q(outcome=Outcome.DISPUTED)),
-        breaches=Count("pk", filter=Q(is_breach=True)),
+    return (
+        items.order_by()
+        .values(key=by, sent_on=TruncDate("sent_at"), responded_on=TruncDate("responded_at"))
+        .annotate(
+            sent=Count("pk", distinct=True, filter=~Q(status=FeedbackStatus.DRAFT)),
+            responded=Count("pk", distinct=True, filter=answered),
+            responded_on_time=Count("pk", distinct=True, filter=answered & Q(responded_at__date__lte=F("due_on"))),
+            overdue=Count("pk", distinct=True, filter=overdue_q(today)),
+            disputed=Count("pk", distinct=True, filter=Q(outcome=Outcome.DISPUTED)),
+            breaches=Count("pk", distinct=True, filter=Q(is_breach=True)),
+            timed=Count("pk", distinct=True, filter=answered & Q(sent_at__isnull=False)),
+        )
     )
-    # The items per (day sent, day answered), local days: a row per pair of days, not per item (at national
-    # volume a force-year has tens of thousands of items and few distinct pairs of days).
-    pairs = (
-        items.filter(answered, sent_at__isnull=False)
-        .order_by()
-        .values(sent_on=TruncDate("sent_at"), responded_on=TruncDate("responded_at"))
-        .annotate(n=Count("pk"))
-        .values_list("sent_on", "responded_on", "n")
-    )
-    items_by_days = Counter()
-    for sent_on, responded_on, n in pairs:
-        items_by_days[working_days_between(sent_on, responded_on)] += n
-    figures["median_days_to_response"] = _weighted_median(items_by_days)
+
+
+def feedback_figures(rows) -> dict:
+    """``{key: figures}`` from the rows (dicts) of ``feedback_counts``."""
+    counts, timed = {}, {}
+    for row in rows:
+        key = row["key"]
+        totals = counts.setdefault(key, dict.fromkeys(FEEDBACK_COUNTS, 0))
+        for name in FEEDBACK_COUNTS:
+            totals[name] += row[name]
+        pairs = timed.setdefault(key, [])
+        if row["timed"]:
+            pairs.append((row["sent_on"], row["responded_on"], row["timed"]))
+    days_between = working_days_counter(day for pairs in timed.values() for pair in pairs for day in pair[:2])
+    figures = {}
+    for key, totals in counts.items():
+        items_by_days = Counter()
+        for sent_on, responded_on, n in timed[key]:
+            items_by_days[days_between(sent_on, responded_on)] += n
+        figures[key] = totals | {"median_days_to_response": _weighted_median(items_by_days)}
     return figures
+
+
+def working_days_counter(days) -> Callable[[datetime.date, datetime.date], int]:
+    """``working_days_between`` for pairs of ``days``, from one pass over the calendar from the first to the last.
+
+    A force-year has a thousand pairs of days (day sent, day answered) a few weeks apart: walking each
+    pair's days cost more than the query at national volume. Here each day of the span is looked at
+    once: the working days up to it, less those up to the start.
+    """
+    days = sorted(set(days))
+    if not days:
+        return working_days_between
+    up_to, count, day = {}, 0, days[0]
+    while day <= days[-1]:
+        if day != days[0] and is_working_day(day):
+            count += 1
+        up_to[day] = count
+        day += datetime.timedelta(days=1)
+
+    def between(start: datetime.date, end: datetime.date) -> int:
+        return up_to[end] - up_to[start] if end > start else 0
+
+    return between
 
 
 def _weighted_median(counts: Counter) -> float | None:

@@ -8,18 +8,20 @@ number of samples, assessments and defects. Python only does arithmetic on those
 
 import datetime
 import math
+from collections import Counter
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from disclosure.models import Defect, DefectCategory, Rating, Severity, Side
-from disclosure.selectors import rollup_assessments, rollup_defects
-from feedback.selectors import feedback_summary
+from disclosure.models import Assessment, Defect, DefectCategory, Rating, Severity, Side
+from disclosure.selectors import rollup_assessments, rollup_condition, rollup_defects
+from feedback.models import Feedback
+from feedback.selectors import empty_feedback_summary, feedback_counts, feedback_figures
 from forces.models import Organisation, Stream
 from forces.selectors import comparison_area_list, summary_force_list
+from reports import compiled
 from reports.models import ActionItem, ActionItemStatus, Meeting
 
 #: The 95% two-sided normal quantile.
@@ -154,35 +156,54 @@ def _months(date_from: datetime.date, date_to: datetime.date) -> list[datetime.d
 
 
 def _police_defect_of_outer_assessment():
+    """``EXISTS`` a police-side defect of the outer assessment.
+
+    Measured against a scalar subquery (``(SELECT id ... LIMIT 1) IS NOT NULL``; docs/PERFORMANCE.md, session 3).
+    At one Area's volume PostgreSQL answers this ``EXISTS`` by hashing every police-side defect (20-60 ms; the
+    scalar subquery's index probes took 10 ms in the same run); from a few Areas' volume it probes per assessment,
+    as it should. The scalar subquery always probes, but is costed so high that PostgreSQL JIT-compiles it at
+    SCALE=20 (25-30 ms a statement), which made the summary twice as slow there. National volume is what
+    matters, so ``EXISTS`` stays.
+    """
     return Exists(Defect.objects.filter(assessment=OuterRef("pk"), category__side=Side.POLICE))
 
 
-def _with_police_defect(assessments: QuerySet) -> QuerySet:
-    """``assessments`` with ``has_police_defect``, the one ``EXISTS`` that ``_headline_aggregates`` reads.
+#: What ``_assessment_counts`` counts per group, beside ``assessed``.
+_HEADLINE_COUNTS = ("assessed", *Rating.values, "drs_complete", "fed_back")
 
-    ``aggregate()`` over it selects the ``EXISTS`` once per assessment in a subquery and counts over
-    that; a grouped ``annotate()`` inlines it in each count's ``FILTER``.
+
+def _assessment_counts(assessments: QuerySet, *keys: str) -> QuerySet:
+    """``assessments`` grouped by ``keys`` and by ``has_police_defect``: one row of counts per group.
+
+    "Has a police-side defect" is a grouping key, so PostgreSQL asks the ``EXISTS`` once per
+    assessment; the defective and fed-back counts are then the rows with it (``_add_counts``).
     """
-    return assessments.annotate(has_police_defect=_police_defect_of_outer_assessment())
+    return (
+        assessments.annotate(has_police_defect=_police_defect_of_outer_assessment())
+        .order_by()
+        .values(*keys, "has_police_defect")
+        .annotate(
+            assessed=Count("pk"),
+            **{rating: Count("pk", filter=Q(rating=rating)) for rating in Rating.values},
+            drs_complete=Count("pk", filter=Q(drs_complete=True)),
+            fed_back=Count("pk", filter=Q(prosecutor_fed_back=True)),
+        )
+    )
 
 
-def _headline_aggregates() -> dict:
-    """The headline counts, over ``_with_police_defect(assessments)``."""
-    return {
-        "assessed": Count("pk"),
-        "fully_meets": Count("pk", filter=Q(rating=Rating.FULLY_MEETS)),
-        "partially_meets": Count("pk", filter=Q(rating=Rating.PARTIALLY_MEETS)),
-        "not_meeting": Count("pk", filter=Q(rating=Rating.NOT_MEETING)),
-        "drs_complete": Count("pk", filter=Q(drs_complete=True)),
-        "defective": Count("pk", filter=Q(has_police_defect=True)),
-        # The column first: PostgreSQL evaluates an AND left to right and stops at the first false, so where
-        # the EXISTS is inlined (grouped counts) it runs again only for the assessments fed back.
-        "fed_back": Count("pk", filter=Q(prosecutor_fed_back=True) & Q(has_police_defect=True)),
-    }
+def _add_counts(into: dict, row: dict) -> None:
+    """Add one row of ``_assessment_counts`` to the headline counts ``into`` (``defective``: with a police defect;
+    ``fed_back``: of those, the ones the prosecutor fed back on)."""
+    police = bool(row["has_police_defect"])
+    for name in _HEADLINE_COUNTS:
+        if name != "fed_back":
+            into[name] = into.get(name, 0) + row[name]
+    into["defective"] = into.get("defective", 0) + (row["assessed"] if police else 0)
+    into["fed_back"] = into.get("fed_back", 0) + (row["fed_back"] if police else 0)
 
 
 def _headline(counts: dict, police_defects: int) -> dict:
-    """The headline figures from one row of ``_headline_aggregates`` (plus the police-side defect count)."""
+    """The headline figures from counts added up by ``_add_counts`` (plus the police-side defect count)."""
     assessed = counts.get("assessed") or 0
     return {
         "schedules_assessed": assessed,
@@ -202,63 +223,115 @@ def _figures(
     stream: str | None,
     include_unsigned: bool,
     today: datetime.date,
-    series: bool,
-) -> dict:
-    """The summary figures of ``force`` for a window, unchecked (callers decide who may read them)."""
-    window = {
-        "force_ids": [force.pk],
-        "period_from": date_from,
-        "period_to": date_to,
-        "stream": stream,
-        "include_unsigned": include_unsigned,
-    }
-    assessments = rollup_assessments(**window)
-    police_defects = rollup_defects(**window, side=Side.POLICE)
-    totals = _with_police_defect(assessments).aggregate(**_headline_aggregates())  # query 1
-    severities = dict(
-        police_defects.order_by().values_list("severity").annotate(n=Count("pk"))  # query 2
-    )
-    by_category = dict(
-        rollup_defects(**window).order_by().values_list("category_id").annotate(n=Count("pk"))
-    )  # query 3
-    categories = sorted(
-        (
-            {"code": code, "name": name, "count": by_category.get(pk, 0)}
-            for pk, code, name in DefectCategory.objects.order_by("code").values_list("pk", "code", "name")  # query 4
-        ),
-        key=lambda row: (-row["count"], row["code"]),
-    )
-    figures = {
-        "period": {"from": date_from.isoformat(), "to": date_to.isoformat()},
-        **_headline(totals, sum(severities.values())),
-        "defects_by_category": categories,
-        "defects_by_severity": {severity: severities.get(severity, 0) for severity in Severity.values},
-        "feedback": feedback_summary(defects=police_defects, today=today),
-    }
-    if not series:
-        return figures
+) -> tuple[dict, dict]:
+    """The summary figures of ``force`` for a window and for the window before it, unchecked (callers decide who
+    may read them): ``(figures with the series, previous figures without them)``.
 
-    streams = [stream] if stream else Stream.values
-    stream_counts = {
-        row.pop("dip_sample__stream"): row
-        for row in _with_police_defect(assessments)
-        .order_by()
-        .values("dip_sample__stream")
-        .annotate(**_headline_aggregates())  # query 5
-    }
-    stream_defects = dict(
-        police_defects.order_by().values_list("assessment__dip_sample__stream").annotate(n=Count("pk"))  # query 6
+    Both windows in the same statements: they cover the days from the start of the previous window to the end
+    of this one, and each group says which window it is in (a sample's period end in this window or before).
+    """
+    previous_from, previous_to = previous_window(date_from, date_to)
+    # The values of the statements, which are built once per shape (reports.compiled): a stream or all of them,
+    # signed-off samples or all.
+    both = {"force_ids": [force.pk], "period_from": previous_from, "period_to": date_to}
+    if stream:
+        both["stream"] = stream
+    shape = (stream is not None, include_unsigned)
+
+    # Query 1: the assessments' counts per stream and period end (a sample's month and window follow from it).
+    counts = {True: {}, False: {}}
+    stream_counts, monthly_counts = {}, {}
+    rows = compiled.rows(
+        Assessment,
+        ("summary: assessments", *shape),
+        lambda **window: _assessment_counts(
+            rollup_assessments(**window, include_unsigned=include_unsigned),
+            "dip_sample__stream",
+            "dip_sample__period_end",
+        ),
+        **both,
     )
+    for row in rows:
+        period_end = row["dip_sample__period_end"]
+        current = period_end >= date_from
+        _add_counts(counts[current], row)
+        if current:
+            _add_counts(stream_counts.setdefault(row["dip_sample__stream"], {}), row)
+            _add_counts(monthly_counts.setdefault(period_end.replace(day=1), {}), row)
+
+    # Query 2: the categories (each with its side); query 3: the defects per window, stream, category, severity.
+    categories = compiled.rows(
+        DefectCategory, ("summary: categories",), lambda: DefectCategory.objects.order_by("code").values()
+    )
+    police_categories = {row["id"] for row in categories if row["side"] == Side.POLICE}
+    by_category = {True: Counter(), False: Counter()}
+    severities = {True: Counter(), False: Counter()}
+    stream_defects = Counter()
+    defects = compiled.rows(
+        Defect,
+        ("summary: defects", *shape),
+        lambda date_from, **window: (
+            rollup_defects(**window, include_unsigned=include_unsigned)
+            .order_by()
+            .values(
+                "category_id",
+                "severity",
+                current=ExpressionWrapper(Q(assessment__dip_sample__period_end__gte=date_from), BooleanField()),
+                stream=F("assessment__dip_sample__stream"),
+            )
+            .annotate(n=Count("pk"))
+        ),
+        date_from=date_from,
+        **both,
+    )
+    for row in defects:
+        current, category_id, n = bool(row["current"]), row["category_id"], row["n"]
+        by_category[current][category_id] += n
+        if category_id in police_categories:
+            severities[current][row["severity"]] += n
+            if current:
+                stream_defects[row["stream"]] += n
+
+    # Query 4: the feedback on the police-side defects of either window.
+    feedback = feedback_figures(
+        compiled.rows(
+            Feedback,
+            ("summary: feedback", *shape),
+            lambda date_from, today, **window: feedback_counts(
+                items=Feedback.objects.filter(
+                    rollup_condition("defects__", **window, include_unsigned=include_unsigned, side=Side.POLICE)
+                ),
+                by=ExpressionWrapper(Q(defects__assessment__dip_sample__period_end__gte=date_from), BooleanField()),
+                today=today,
+            ),
+            date_from=date_from,
+            today=today,
+            **both,
+        )
+    )
+
+    def window_figures(current: bool, period: tuple[datetime.date, datetime.date]) -> dict:
+        police_defects = sum(severities[current].values())
+        return {
+            "period": {"from": period[0].isoformat(), "to": period[1].isoformat()},
+            **_headline(counts[current], police_defects),
+            "defects_by_category": sorted(
+                (
+                    {"code": row["code"], "name": row["name"], "count": by_category[current].get(row["id"], 0)}
+                    for row in categories
+                ),
+                key=lambda row: (-row["count"], row["code"]),
+            ),
+            "defects_by_severity": {severity: severities[current].get(severity, 0) for severity in Severity.values},
+            "feedback": feedback.get(current) or empty_feedback_summary(),
+        }
+
+    figures = window_figures(True, (date_from, date_to))
+    previous = window_figures(False, (previous_from, previous_to))
+    streams = [stream] if stream else Stream.values
     figures["by_stream"] = [
         {"stream": name, **_headline(stream_counts.get(name, {}), stream_defects.get(name, 0))} for name in streams
     ]
-    monthly_counts = {
-        _as_date(row["month"]): row
-        for row in assessments.order_by()
-        .annotate(month=TruncMonth("dip_sample__period_end"))
-        .values("month")
-        .annotate(assessed=Count("pk"), defective=Count("pk", filter=_police_defect_of_outer_assessment()))  # q 7
-    }
     figures["monthly"] = [
         {
             "month": month.strftime("%Y-%m"),
@@ -269,15 +342,20 @@ def _figures(
         }
         for month in _months(date_from, date_to)
     ]
-    overdue = ActionItem.objects.filter(owner=force, status=ActionItemStatus.OPEN).aggregate(  # query 8
-        open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today))
+    action_items = compiled.rows(  # query 5: a row for the force, if it owns an open item
+        ActionItem,
+        ("summary: action items",),
+        lambda owner, today: (
+            ActionItem.objects.filter(owner=owner, status=ActionItemStatus.OPEN)
+            .order_by()
+            .values("owner_id")
+            .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=today)))
+        ),
+        owner=force.pk,
+        today=today,
     )
-    figures["action_items"] = {"open": overdue["open"], "overdue": overdue["overdue"]}
-    return figures
-
-
-def _as_date(value) -> datetime.date:
-    return value.date() if isinstance(value, datetime.datetime) else value
+    figures["action_items"] = {name: sum(row[name] for row in action_items) for name in ("open", "overdue")}
+    return figures, previous
 
 
 def force_figures(
@@ -294,24 +372,13 @@ def force_figures(
     For services that already decided (a meeting's snapshot); views call ``force_summary``.
     """
     today = today or timezone.localdate()
-    figures = _figures(
+    figures, previous = _figures(
         force=force,
         date_from=date_from,
         date_to=date_to,
         stream=stream,
         include_unsigned=include_unsigned,
         today=today,
-        series=True,
-    )
-    previous_from, previous_to = previous_window(date_from, date_to)
-    previous = _figures(
-        force=force,
-        date_from=previous_from,
-        date_to=previous_to,
-        stream=stream,
-        include_unsigned=include_unsigned,
-        today=today,
-        series=False,
     )
     return {
         "force": force.code,
@@ -373,22 +440,45 @@ def area_comparison(
     """
     if not comparison_area_list(user=user).filter(pk=area.pk).exists():
         raise Http404("No Area comparison that you can read.")
-    forces = list(Organisation.objects.forces().filter(area=area).order_by("code").values_list("pk", "code", "name"))
-    force_ids = Organisation.objects.forces().filter(area=area).values("pk")
-    window = {"force_ids": force_ids, "period_from": date_from, "period_to": date_to, "stream": stream}
-    assessments = rollup_assessments(**window)
-    police_defects = rollup_defects(**window, side=Side.POLICE)
-    per_force = {
-        row.pop("force_id"): row
-        for row in _with_police_defect(assessments).order_by().values("force_id").annotate(**_headline_aggregates())
-    }
-    defects_per_force = dict(police_defects.order_by().values_list("force_id").annotate(n=Count("pk")))
-    total = _with_police_defect(assessments).aggregate(**_headline_aggregates())
-    total_defects = police_defects.count()
-    total_assessed, total_defective = total["assessed"] or 0, total["defective"] or 0
+    forces = compiled.rows(
+        Organisation,
+        ("comparison: forces",),
+        lambda area_id: (
+            Organisation.objects.forces().filter(area_id=area_id).order_by("code").values("pk", "code", "name")
+        ),
+        area_id=area.pk,
+    )
+    force_ids = [row["pk"] for row in forces]
+    # Built once per shape (reports.compiled): the number of forces, a stream or all of them.
+    window = {"force_ids": force_ids, "period_from": date_from, "period_to": date_to}
+    if stream:
+        window["stream"] = stream
+    shape = (len(force_ids), stream is not None)
+    per_force, total = {}, {}
+    assessments = compiled.rows(
+        Assessment,
+        ("comparison: assessments", *shape),
+        lambda **window: _assessment_counts(rollup_assessments(**window), "force_id"),
+        **window,
+    )
+    for row in assessments:
+        _add_counts(per_force.setdefault(row["force_id"], {}), row)
+        _add_counts(total, row)  # the Area's total: each assessment is of one force
+    defects = compiled.rows(
+        Defect,
+        ("comparison: defects", *shape),
+        lambda **window: (
+            rollup_defects(**window, side=Side.POLICE).order_by().values("force_id").annotate(n=Count("pk"))
+        ),
+        **window,
+    )
+    defects_per_force = {row["force_id"]: row["n"] for row in defects}
+    total_defects = sum(defects_per_force.values())
+    total_assessed, total_defective = total.get("assessed", 0), total.get("defective", 0)
 
     rows = []
-    for pk, code, name in forces:  # one row per force of the Area, from the aggregates above
+    for force in forces:  # one row per force of the Area, from the aggregates above
+        pk, code, name = force["pk"], force["code"], force["name"]
         counts = per_force.get(pk, {})
         headline = _headline(counts, defects_per_force.get(pk, 0))
         assessed, defective = counts.get("assessed", 0), counts.get("defective", 0)

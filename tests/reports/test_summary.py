@@ -13,9 +13,9 @@ import pytest
 from django.utils import timezone
 
 from disclosure import services
-from disclosure.models import DefectCategory
+from disclosure.models import Defect, DefectCategory
 from forces.models import Role
-from tests.factories import UserFactory, answers_rated, make_sample, member
+from tests.factories import UserFactory, answers_rated, make_feedback, make_sample, member
 
 #: docs/domain.md "The defect taxonomy": side and default severity of the codes used here.
 TAXONOMY = {
@@ -321,6 +321,54 @@ def test_previous_is_the_window_of_equal_length_just_before(built, client_for):
     assert data["schedules_assessed"] == 1
 
 
+def test_each_window_counts_the_feedback_on_its_own_defects_and_an_item_on_both_in_both(world, client_for):
+    """The two windows share their statements: a sample ending on the previous window's last day is in that window
+    only, with its defects and their feedback; an item about defects of both windows counts once in each."""
+    year = _year()
+    june = Sample("GMP", "cc", 6, True, [Row("partially_meets", drs=True, defects=[("D02", None)])])
+    july = Sample("GMP", "cc", 7, True, [Row("not_meeting", drs=False, defects=[("D01", None), ("P01", None)])])
+    build(world, [june, july])
+    d02 = Defect.objects.get(force=world.gmp, category__code="D02")  # in June's sample: ends on 30 June
+    d01 = Defect.objects.get(force=world.gmp, category__code="D01")  # in July's sample
+    make_feedback(cps=world.cps_lead, police=world.gmp_lead, defects=[d02], status="responded")
+    make_feedback(cps=world.cps_lead, police=world.gmp_lead, defects=[d01], status="sent")
+    make_feedback(cps=world.cps_lead, police=world.gmp_lead, defects=[d02, d01], status="sent")
+    make_feedback(cps=world.cps_lead, police=world.gmp_lead, defects=[d01], status="draft")
+
+    data = get_summary(client_for(world.gmp_chief), **{"from": f"{year}-07-01", "to": f"{year}-12-31"}).json()
+    previous_from = datetime.date(year, 6, 30) - datetime.timedelta(days=183)
+    assert data["previous"]["period"] == {"from": previous_from.isoformat(), "to": f"{year}-06-30"}
+    samples = [june, july]
+    current_rows = counted("GMP", datetime.date(year, 7, 1), datetime.date(year, 12, 31), samples=samples)
+    previous_rows = counted("GMP", previous_from, datetime.date(year, 6, 30), samples=samples)
+    assert [row.rating for _, row in current_rows] == ["not_meeting"]
+    assert [row.rating for _, row in previous_rows] == ["partially_meets"]
+    assert_matches(data, expected_figures(current_rows))
+    assert_matches(data["previous"], expected_figures(previous_rows))
+    # This window: the item on D01 and the one on both (sent, unanswered); the draft is not sent.
+    assert data["feedback"] == {
+        "sent": 2,
+        "responded": 0,
+        "responded_on_time": 0,
+        "overdue": 0,
+        "disputed": 0,
+        "breaches": 0,
+        "median_days_to_response": None,
+    }
+    # The previous one: the item on D02 (answered the day it was sent: 0 working days) and the one on both.
+    assert data["previous"]["feedback"] == {
+        "sent": 2,
+        "responded": 1,
+        "responded_on_time": 1,
+        "overdue": 0,
+        "disputed": 0,
+        "breaches": 0,
+        "median_days_to_response": 0.0,
+    }
+    assert [row["schedules_assessed"] for row in data["monthly"]] == [1, 0, 0, 0, 0, 0]
+    assert {row["stream"]: row["schedules_assessed"] for row in data["by_stream"]} == {"mc": 0, "cc": 1, "rasso": 0}
+
+
 def test_an_empty_window_reads_zeros_and_a_defined_interval(world, client_for):
     data = get_summary(client_for(world.gmp_chief), **{"from": "2001-01-01", "to": "2001-12-31"}).json()
     assert data["schedules_assessed"] == 0
@@ -431,7 +479,9 @@ def test_the_summary_and_comparison_cost_the_same_queries_when_rows_double(world
 
 
 def test_the_headline_totals_ask_whether_an_assessment_has_a_police_defect_once(world, client_for, count_queries):
-    """The defective and fed-back counts share one ``EXISTS`` per assessment (it was run twice: profile of issue 12)."""
+    """The defective and fed-back counts share one ``EXISTS`` per assessment (it was run twice: profile of issue 12),
+    and the summary reads the assessments of its window and of the previous one in one statement (it read them in
+    four: the totals of each window, the streams and the months)."""
     year = _year()
     window = {"from": f"{year}-01-01", "to": f"{year}-12-31"}
     client = client_for(world.cps_quality)
@@ -443,15 +493,10 @@ def test_the_headline_totals_ask_whether_an_assessment_has_a_police_defect_once(
     # 2 months x GMP's (not_meeting with D02 and C01, not fed back; fully_meets without a defect).
     assert figures["schedules_assessed"] == 4
     assert figures["defective_rate"]["value"] == 0.5
-    for captured, totals in ((summary, 2), (comparison, 1)):  # the window and the previous one; the Area's total
-        statements = [
-            q["sql"]
-            for q in captured.captured_queries
-            if "prosecutor_fed_back" in q["sql"] and "GROUP BY" not in q["sql"].upper()
-        ]
-        assert len(statements) == totals, statements
-        for sql in statements:
-            assert sql.upper().count("EXISTS(") == 1, sql
+    for captured in (summary, comparison):  # both windows with their streams and months; the Area's forces
+        statements = [q["sql"] for q in captured.captured_queries if "prosecutor_fed_back" in q["sql"]]
+        assert len(statements) == 1, statements
+        assert statements[0].upper().count("EXISTS(") == 1, statements[0]
 
 
 @pytest.mark.parametrize(
