@@ -104,12 +104,20 @@ def _cast_objects(world: World) -> dict:
     return objects
 
 
+def replayed(world: World, stage: str, build):
+    """``build()`` of rows over the cast (a fixture's), replayed from a recording where one fits (tests/replay.py).
+
+    ``stage`` names the build, which takes no other input: the same rows from the same database and cast.
+    """
+    return replay.replay(stage, build, live=_cast_objects(world))
+
+
 def world_and_rows(world: World | None = None):
     """``make_world()`` (unless given) and ``build_rows`` of it: replayed from a recording where one fits."""
     from tests.factories import build_rows
 
     world = world or replay.replay("world", make_world)
-    return world, replay.replay("rows", lambda: build_rows(world), live=_cast_objects(world))
+    return world, replayed(world, "rows", lambda: build_rows(world))
 
 
 @pytest.fixture
