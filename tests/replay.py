@@ -1,21 +1,24 @@
-"""``make_world()`` and ``build_rows()`` built once per test process, then replayed for each test (SQLite).
+"""``make_world()``, ``build_rows()`` and other fixtures' builds done once per test process, then replayed (SQLite).
 
 Building the cast and its rows through the services costs about a second per test (some 2,400
-SQL statements: the services' checks, guardian grants, audit entries), and several hundred tests
-ask for them. Given the database it starts from and the day, the build is deterministic, so the
-first one is recorded:
+SQL statements: the services' checks, guardian grants, audit entries), and hundreds of tests ask
+for them (or for a fixture's samples and defects built over the cast). Given the database it
+starts from, the objects it is given, the settings and the day, such a build is deterministic,
+so the first one is recorded:
 
 - the rows it inserted, table by table (``sqlite_sequence`` as it left it), read back as stored;
 - the Python objects it returned, pickled (stale attributes, caches and shared references kept,
-  exactly as the services left them); for ``build_rows``, also the state it left on the cast's
-  objects (users, organisations), which it receives and changes (e.g. permission caches).
+  exactly as the services left them), and the state it left on the objects it was given and may
+  change in place (``live``: the cast's users and organisations for ``build_rows``).
 
 A replay inserts the same rows again (one ``executemany`` per table) and unpickles the objects,
 in a few milliseconds. It happens only onto the very database the recording was made on (every
-table's rows, ``sqlite_sequence`` included, compared by hash), with the cast's objects in the
-state they were in then, on the same day and within ``MAX_AGE`` of the recording; otherwise the
-build runs again through the services and is recorded afresh. What differs from building again:
-the timestamps are those of the recording (minutes earlier at most) and the URNs those it drew.
+table's rows, ``sqlite_sequence`` included, compared by hash), with the live objects in the
+state they were in then, under the same settings, on the same day and within ``MAX_AGE`` of the
+recording; otherwise the build runs again through the services and is recorded afresh. What
+differs from building again: the timestamps are those of the recording (minutes earlier at
+most), and the URNs and factory sequence numbers those it drew. Code patched by a fixture set up
+before the build is not seen: do not replay a build that such a fixture changes.
 
 Only on SQLite: elsewhere (``scripts/test-postgres.sh``) every test builds through the services,
 which keeps that path exercised as well. ``TESTS_REPLAY_ROWS=0`` turns replaying off.
@@ -31,6 +34,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -79,7 +83,7 @@ def replay(stage: str, build: Callable[[], Any], live: dict[str, Any] | None = N
     if not enabled():
         counts["built"] += 1
         return build()
-    key = (stage, _fingerprint(_dump()) + _pickled_states(live))
+    key = (stage, _fingerprint(_dump()) + _pickled_states(live) + _settings())
     if key in _recordings and _recordings[key] is None:
         counts["built"] += 1
         return build()
@@ -129,6 +133,12 @@ def _dump() -> dict[str, tuple[tuple[str, ...], list[tuple]]]:
 
 def _fingerprint(dump) -> bytes:
     return hashlib.sha256(pickle.dumps(sorted(dump.items()), protocol=pickle.HIGHEST_PROTOCOL)).digest()
+
+
+def _settings() -> bytes:
+    """The settings as they are (a ``settings`` fixture or ``override_settings`` may change what a build does)."""
+    values = repr([(name, getattr(settings, name)) for name in sorted(dir(settings)) if name.isupper()])
+    return hashlib.sha256(values.encode()).digest()
 
 
 # --- pickling with the live objects referred to by key ---------------------------------------------

@@ -153,6 +153,13 @@ def test_a_database_that_differs_from_the_recording_gets_a_fresh_build(db, no_re
     assert probe.name == "Renamed for this test"
 
 
+def test_other_settings_get_a_fresh_build(db, no_recordings, settings):
+    _rolled_back(lambda: replay.replay("probe", _probe))
+    settings.FEEDBACK_TEST_ONLY_SETTING = "anything"  # any setting at all: the build might read it
+    _rolled_back(lambda: replay.replay("probe", _probe))
+    assert replay.counts == {"built": 2, "replayed": 2}
+
+
 def test_a_build_that_changes_rows_it_did_not_add_is_built_each_time_not_replayed(db, no_recordings):
     def renaming():
         DefectCategory.objects.filter(code="D02").update(name="Renamed by the build")
