@@ -28,6 +28,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from forces.models import Organisation, Role, Stream
+from tests import replay
 from tests.factories import AreaFactory, ForceFactory, UserFactory, member
 
 CAST = (
@@ -95,9 +96,34 @@ def make_world() -> World:
     return World(nw=nw, gmp=gmp, lancs=lancs, se=se, kent=kent, users=users)
 
 
+def _cast_objects(world: World) -> dict:
+    """The objects ``build_rows(world)`` receives and may change in place, by a stable key (tests/replay.py)."""
+    objects = {"world": world, "users": world.users}
+    objects.update({f"organisation:{name}": getattr(world, name) for name in ("nw", "gmp", "lancs", "se", "kent")})
+    objects.update({f"user:{key}": user for key, user in world.users.items()})
+    return objects
+
+
+def replayed(world: World, stage: str, build):
+    """``build()`` of rows over the cast (a fixture's), replayed from a recording where one fits (tests/replay.py).
+
+    ``stage`` names the build, which takes no other input: the same rows from the same database and cast.
+    """
+    return replay.replay(stage, build, live=_cast_objects(world))
+
+
+def world_and_rows(world: World | None = None):
+    """``make_world()`` (unless given) and ``build_rows`` of it: replayed from a recording where one fits."""
+    from tests.factories import build_rows
+
+    world = world or replay.replay("world", make_world)
+    return world, replayed(world, "rows", lambda: build_rows(world))
+
+
 @pytest.fixture
 def world(db) -> World:
-    return make_world()
+    """The cast (``make_world()``), replayed from a recording where one fits (tests/replay.py)."""
+    return replay.replay("world", make_world)
 
 
 @pytest.fixture(scope="module")
@@ -111,14 +137,12 @@ def shared_world(django_db_setup, django_db_blocker):
     """
     from django.db import transaction
 
-    from tests.factories import build_rows
-
     with django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            shared = make_world()
-            shared.__dict__["rows"] = build_rows(shared)
+            shared, rows = world_and_rows()
+            shared.__dict__["rows"] = rows
             yield shared
         finally:
             transaction.set_rollback(True)
@@ -160,10 +184,11 @@ def _fresh_cache():
 
 @pytest.fixture
 def rows(world):
-    """Rows in every workflow state for GMP, LANCS and KENT (see ``tests.factories.build_rows``)."""
-    from tests.factories import build_rows
+    """Rows in every workflow state for GMP, LANCS and KENT (see ``tests.factories.build_rows``).
 
-    return build_rows(world)
+    Replayed from a recording where one fits (tests/replay.py).
+    """
+    return world_and_rows(world)[1]
 
 
 def pytest_collection_modifyitems(config, items):

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from disclosure import services
 from disclosure.models import Assessment, Criterion, Defect, DefectCategory, DipSample, SampledSchedule
+from tests.conftest import replayed
 from tests.factories import answers_for, answers_rated, assess, last_year_month, make_case, make_sample, make_schedule
 
 
@@ -37,12 +38,16 @@ def answer_data(answers: list[dict], **extra) -> dict:
 
 @pytest.fixture
 def gmp(world):
-    """GMP Crown Court: a planned sample with three eligible schedules, and a drawn one of two."""
-    planned = make_sample(
-        cps_lead=world.cps_lead, police_lead=world.gmp_lead, force=world.gmp, month=1, schedules=3, draw=False
-    )
-    drawn = make_sample(cps_lead=world.cps_lead, police_lead=world.gmp_lead, force=world.gmp, month=2, schedules=2)
-    return planned, drawn
+    """GMP Crown Court: a planned sample with three eligible schedules, and a drawn one of two (replayed from a
+    recording where one fits: tests/replay.py)."""
+
+    def build():
+        leads = {"cps_lead": world.cps_lead, "police_lead": world.gmp_lead, "force": world.gmp}
+        planned = make_sample(**leads, month=1, schedules=3, draw=False)
+        drawn = make_sample(**leads, month=2, schedules=2)
+        return planned, drawn
+
+    return replayed(world, "disclosure.test_admin_workflow.gmp", build)
 
 
 # --- the list ------------------------------------------------------------------------------

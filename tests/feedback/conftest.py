@@ -9,6 +9,7 @@ from disclosure import services as disclosure_services
 from disclosure.models import DefectCategory
 from feedback.models import Feedback
 from feedback.services import feedback_message_create
+from tests.conftest import replayed
 from tests.factories import assess, make_feedback, make_sample
 
 
@@ -52,10 +53,18 @@ def sign_off(world, sample, police):
 
 @pytest.fixture
 def gmp_defects(world):
-    """Three police-side defects (D02, D01, X03) on one GMP cc case, and one CPS-side (P01) on another."""
-    sample = make_sample(cps_lead=world.cps_lead, police_lead=world.gmp_lead, force=world.gmp, month=2, schedules=2)
-    d02, d01, x03, p01 = log_defects(world=world, sample=sample, codes_by_schedule=[["D02", "D01", "X03"], ["P01"]])
-    return {"D02": d02, "D01": d01, "X03": x03, "P01": p01, "sample": sample}
+    """Three police-side defects (D02, D01, X03) on one GMP cc case, and one CPS-side (P01) on another.
+
+    Replayed from a recording where one fits (tests/replay.py).
+    """
+
+    def build():
+        sample = make_sample(cps_lead=world.cps_lead, police_lead=world.gmp_lead, force=world.gmp, month=2, schedules=2)
+        codes = [["D02", "D01", "X03"], ["P01"]]
+        d02, d01, x03, p01 = log_defects(world=world, sample=sample, codes_by_schedule=codes)
+        return {"D02": d02, "D01": d01, "X03": x03, "P01": p01, "sample": sample}
+
+    return replayed(world, "feedback.gmp_defects", build)
 
 
 @pytest.fixture

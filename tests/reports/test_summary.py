@@ -15,6 +15,7 @@ from django.utils import timezone
 from disclosure import services
 from disclosure.models import Defect, DefectCategory
 from forces.models import Role
+from tests.conftest import replayed
 from tests.factories import UserFactory, answers_rated, make_feedback, make_sample, member
 
 #: docs/domain.md "The defect taxonomy": side and default severity of the codes used here.
@@ -221,7 +222,8 @@ def get_summary(client, code="GMP", **params):
 
 @pytest.fixture
 def built(world):
-    build(world)
+    """``world`` with the rows of ``SAMPLES`` (replayed from a recording where one fits: tests/replay.py)."""
+    replayed(world, "reports.test_summary.built", lambda: build(world))
     return world
 
 
