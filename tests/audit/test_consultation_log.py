@@ -168,3 +168,19 @@ def test_list_logging_costs_one_insert_however_many_rows_and_forces(world, clien
     last_entries = list_entries(resource.rstrip("s").replace("-", "")).order_by("-id")[:2]
     assert {event.force.code for event in last_entries} == {"GMP", "LANCS"}
     assert sum(len(event.additional_data["list"]["ids"]) for event in last_entries) == large_count
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_list_read_in_autocommit_logs_its_page_in_one_statement_and_no_transaction(world, client_for, count_queries):
+    """As in production (no request-wide transaction): the entries of a page spanning two forces go in one
+    INSERT, with no BEGIN, COMMIT or savepoint around it (a single statement is atomic by itself)."""
+    for force, police in ((world.gmp, world.gmp_lead), (world.lancs, world.lancs_lead)):
+        make_sample(cps_lead=world.cps_lead, police_lead=police, force=force, month=1, draw=False)
+    with count_queries() as queries:
+        response = client_for(world.cps_lead).get("/api/v1/dip-samples/", {"status": "planned"})
+    assert response.json()["count"] == 2
+    statements = [q["sql"] for q in queries.captured_queries]
+    transaction_control = [sql for sql in statements if sql.split()[0].upper() in {"BEGIN", "COMMIT", "SAVEPOINT"}]
+    assert transaction_control == []
+    assert len([sql for sql in statements if sql.startswith('INSERT INTO "audit_auditevent"')]) == 1
+    assert sorted(event.force.code for event in list_entries("dipsample")) == ["GMP", "LANCS"]
