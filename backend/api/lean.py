@@ -28,7 +28,7 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.utils import timezone
-from rest_framework import fields, relations, serializers
+from rest_framework import ISO_8601, fields, relations, serializers
 from rest_framework.settings import api_settings
 
 #: How a field of a plan is rendered.
@@ -48,27 +48,25 @@ FIELD = "field"  # the field's own get_attribute and to_representation (anything
 _PLANS: dict[type, "Plan"] = {}
 
 
-#: A date-time field without a time zone of its own: the current one, at each page.
-CURRENT_ZONE = object()
-
-
 class Step:
     """One field of a plan: its name in the output, how it is read and how it is rendered.
 
     Only what the field's class declares is kept (never the field, which is bound to one request).
     """
 
-    __slots__ = ("attrs", "choices", "kind", "method_name", "name", "slug", "zone")
+    __slots__ = ("attrs", "choices", "kind", "method_name", "name", "own_zone", "slug", "zone")
 
-    def __init__(self, name: str, kind: str, field: fields.Field, attrs: tuple[str, ...] = ()):
-        self.name = name
+    def __init__(self, kind: str, field: Any, attrs: tuple[str, ...] = ()):
+        self.name: str = field.field_name
         self.kind = kind
         self.attrs = attrs
-        self.choices = dict(getattr(field, "choice_strings_to_values", None) or {})
+        self.choices: dict[str, Any] = dict(getattr(field, "choice_strings_to_values", None) or {})
         slug = getattr(field, "slug_field", None)
-        self.slug = tuple(slug.split("__")) if kind == SLUG and slug else ()
-        self.method_name = getattr(field, "method_name", None)
-        self.zone = field.timezone if hasattr(field, "timezone") else CURRENT_ZONE
+        self.slug: tuple[str, ...] = tuple(slug.split("__")) if kind == SLUG and slug else ()
+        self.method_name: str = getattr(field, "method_name", None) or ""
+        # A date-time field given a time zone of its own keeps it; else the current one, read at each page.
+        self.own_zone = hasattr(field, "timezone")
+        self.zone: datetime.tzinfo | None = getattr(field, "timezone", None)
 
 
 class Plan:
@@ -79,13 +77,13 @@ class Plan:
         self.steps = steps
 
 
-def _forward_relation(model: type[models.Model], name: str) -> models.Field | None:
+def _forward_relation(model: type[models.Model], name: str) -> Any:
     """The concrete foreign key or one-to-one field ``name`` of ``model``, else None."""
     try:
         field = model._meta.get_field(name)
     except FieldDoesNotExist:
         return None
-    if getattr(field, "concrete", False) and (field.many_to_one or field.one_to_one) and not field.auto_created:
+    if isinstance(field, models.Field) and field.concrete and (field.many_to_one or field.one_to_one):
         return field
     return None
 
@@ -102,7 +100,7 @@ def _plain_attribute(model: type[models.Model], name: str) -> bool:
 
 def _path(model: type[models.Model], attrs: list[str]) -> tuple[str, ...] | None:
     """``attrs`` when every step but the last is a forward relation and the last a stored value."""
-    current = model
+    current: Any = model
     for name in attrs[:-1]:
         relation = _forward_relation(current, name)
         if relation is None:
@@ -111,45 +109,46 @@ def _path(model: type[models.Model], attrs: list[str]) -> tuple[str, ...] | None
     return tuple(attrs) if _plain_attribute(current, attrs[-1]) else None
 
 
-def _step(model: type[models.Model], field: fields.Field) -> Step:
-    name = field.field_name
-    kind = type(field)
+#: Field classes whose conversion the plan makes itself when their source is a stored value.
+SIMPLE_KINDS: dict[type, str] = {
+    fields.ReadOnlyField: PLAIN,
+    fields.IntegerField: INTEGER,
+    fields.CharField: TEXT,
+    fields.ChoiceField: CHOICE,
+    fields.BooleanField: BOOLEAN,
+}
+
+
+def _step(model: type[models.Model], field: Any) -> Step:
+    kind = type(field)  # the exact class: a subclass may render otherwise
     if kind is fields.SerializerMethodField:
-        return Step(name, METHOD, field)
+        return Step(METHOD, field)
     attrs = list(field.source_attrs)
     if field.source == "*" or not attrs:
-        return Step(name, FIELD, field)
-    if kind is relations.PrimaryKeyRelatedField:
+        return Step(FIELD, field)
+    if kind is relations.PrimaryKeyRelatedField or kind is relations.SlugRelatedField:
         relation = _forward_relation(model, attrs[0]) if len(attrs) == 1 else None
-        if relation is None or field.pk_field is not None:
-            return Step(name, FIELD, field)
-        return Step(name, RELATED_ID, field, (relation.attname,))
-    if kind is relations.SlugRelatedField:
-        relation = _forward_relation(model, attrs[0]) if len(attrs) == 1 else None
-        return Step(name, SLUG, field, tuple(attrs)) if relation is not None else Step(name, FIELD, field)
+        if relation is None or getattr(field, "pk_field", None) is not None:
+            return Step(FIELD, field)
+        if kind is relations.SlugRelatedField:
+            return Step(SLUG, field, tuple(attrs))
+        return Step(RELATED_ID, field, (relation.attname,))  # DRF reads the key's column (pk-only optimization)
     path = _path(model, attrs)
     if path is None:
-        return Step(name, FIELD, field)
+        return Step(FIELD, field)
     if kind is fields.DateTimeField or kind is fields.DateField:
         default = api_settings.DATETIME_FORMAT if kind is fields.DateTimeField else api_settings.DATE_FORMAT
         output_format = getattr(field, "format", default)
-        if not isinstance(output_format, str) or output_format.lower() != fields.ISO_8601:
-            return Step(name, FIELD, field)
-        return Step(name, DATETIME if kind is fields.DateTimeField else DATE, field, path)
+        if not isinstance(output_format, str) or output_format.lower() != ISO_8601:
+            return Step(FIELD, field)
+        return Step(DATETIME if kind is fields.DateTimeField else DATE, field, path)
     if kind is fields.BigIntegerField:
         as_text = getattr(field, "coerce_to_string", api_settings.COERCE_BIGINT_TO_STRING)
-        return Step(name, FIELD if as_text else INTEGER, field, path)
-    simple = {
-        fields.ReadOnlyField: PLAIN,
-        fields.IntegerField: INTEGER,
-        fields.CharField: TEXT,
-        fields.ChoiceField: CHOICE,
-        fields.BooleanField: BOOLEAN,
-    }.get(kind)
-    return Step(name, simple or FIELD, field, path)
+        return Step(FIELD if as_text else INTEGER, field, path)
+    return Step(SIMPLE_KINDS.get(kind, FIELD), field, path)
 
 
-def _compile(child: serializers.Serializer) -> Plan:
+def _compile(child: Any) -> Plan:
     meta = getattr(child, "Meta", None)
     model = getattr(meta, "model", None)
     if model is None or type(child).to_representation is not serializers.Serializer.to_representation:
@@ -157,7 +156,7 @@ def _compile(child: serializers.Serializer) -> Plan:
     return Plan(model, [_step(model, field) for field in child._readable_fields])
 
 
-def plan_for(child: serializers.Serializer) -> Plan:
+def plan_for(child: Any) -> Plan:
     """The plan of ``child``'s class (compiled on first use); fields built per instance are not cached."""
     klass = type(child)
     static = klass.get_fields in (serializers.ModelSerializer.get_fields, serializers.Serializer.get_fields)
@@ -175,7 +174,7 @@ class _NotPlain(Exception):
 
 def _datetime_renderer(step: Step) -> Callable[[Any], Any]:
     zone = step.zone
-    if zone is CURRENT_ZONE:
+    if not step.own_zone:
         zone = timezone.get_current_timezone() if settings.USE_TZ else None
     if zone is None:
         raise _NotPlain
@@ -189,7 +188,7 @@ def _datetime_renderer(step: Step) -> Callable[[Any], Any]:
     return render
 
 
-def _renderer(step: Step, child: serializers.Serializer) -> Callable[[Any], Any] | None:
+def _renderer(step: Step, child: Any) -> Callable[[Any], Any] | None:
     """A function of the value read for ``step``; None for the kinds rendered in the loop."""
     kind = step.kind
     if kind == INTEGER:
@@ -244,13 +243,15 @@ class LeanListSerializer(serializers.ListSerializer):
 
     def to_representation(self, data):
         rows = data.all() if isinstance(data, models.manager.BaseManager) else data
-        child = self.child
+        child: Any = self.child
         plan = plan_for(child)
         if plan.steps is None or plan.model is None:
             return super().to_representation(rows)
         model = plan.model
         try:
-            program = [(step.name, step.kind, step.attrs, _renderer(step, child)) for step in plan.steps]
+            program: list[tuple[str, str, tuple[str, ...], Any]] = [
+                (step.name, step.kind, step.attrs, _renderer(step, child)) for step in plan.steps
+            ]
         except _NotPlain:
             return super().to_representation(rows)
         bound = None
