@@ -5,6 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.api.fields import VisiblePrimaryKeyRelatedField, VisibleSlugRelatedField
+from backend.api.lean import LeanListSerializer
 from disclosure.models import (
     Assessment,
     AssessmentAnswer,
@@ -78,6 +79,7 @@ class CaseOutputSerializer(serializers.ModelSerializer):
         model = Case
         fields = ["id", "urn", "force", "area", "stream", "schedule_count", "created_at", "updated_at"]
         read_only_fields = fields
+        list_serializer_class = LeanListSerializer
 
 
 class CaseImportInputSerializer(serializers.Serializer):
@@ -126,6 +128,7 @@ class ScheduleOutputSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+        list_serializer_class = LeanListSerializer
 
 
 # --- reference data ----------------------------------------------------------------------
@@ -234,7 +237,7 @@ class DipSampleReopenInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class DipSampleListOutputSerializer(serializers.ListSerializer):
+class DipSampleListOutputSerializer(LeanListSerializer):
     """A page of dip samples: the sampled schedules of all of them read in one query, as plain rows."""
 
     def to_representation(self, data):
@@ -329,7 +332,7 @@ class AnswerOutputSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AssessmentListOutputSerializer(serializers.ListSerializer):
+class AssessmentListOutputSerializer(LeanListSerializer):
     """A page of assessments: the answers of all of them read in one query, as plain rows."""
 
     def to_representation(self, data):
@@ -449,3 +452,4 @@ class DefectOutputSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+        list_serializer_class = LeanListSerializer

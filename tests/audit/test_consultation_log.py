@@ -1,6 +1,9 @@
 """Reads of case-level records are logged as consultations (DPA 2018 s.62), API writes with their actor."""
 
+from unittest import mock
+
 import pytest
+from django.db import transaction
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
@@ -168,3 +171,24 @@ def test_list_logging_costs_one_insert_however_many_rows_and_forces(world, clien
     last_entries = list_entries(resource.rstrip("s").replace("-", "")).order_by("-id")[:2]
     assert {event.force.code for event in last_entries} == {"GMP", "LANCS"}
     assert sum(len(event.additional_data["list"]["ids"]) for event in last_entries) == large_count
+
+
+def test_a_list_read_logs_its_page_in_one_insert_and_opens_no_transaction(world, client_for, count_queries):
+    """The entries of a page spanning two forces go in one INSERT, with no transaction opened around it: in
+    production (autocommit, no request-wide transaction) an atomic block costs a BEGIN and a COMMIT, and a
+    single statement is atomic by itself. (The test itself runs in a transaction: the blocks are counted.)"""
+    for force, police in ((world.gmp, world.gmp_lead), (world.lancs, world.lancs_lead)):
+        make_sample(cps_lead=world.cps_lead, police_lead=police, force=force, month=1, draw=False)
+    client = client_for(world.cps_lead)
+    with (
+        mock.patch.object(
+            transaction.Atomic, "__enter__", autospec=True, side_effect=transaction.Atomic.__enter__
+        ) as opened,
+        count_queries() as queries,
+    ):
+        response = client.get("/api/v1/dip-samples/", {"status": "planned"})
+    assert response.json()["count"] == 2
+    assert opened.call_count == 0
+    statements = [q["sql"] for q in queries.captured_queries]
+    assert len([sql for sql in statements if sql.startswith('INSERT INTO "audit_auditevent"')]) == 1
+    assert sorted(event.force.code for event in list_entries("dipsample")) == ["GMP", "LANCS"]

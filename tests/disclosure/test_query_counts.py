@@ -74,3 +74,20 @@ def test_the_defects_list_filters_by_category_code_in_any_case_and_by_side(world
         assert listed({"side": side, "page_size": 200}) == sorted(
             visible.filter(category__side=side).values_list("pk", flat=True)
         )
+
+
+@pytest.mark.parametrize(("resource", "table"), [("assessments", "assessment"), ("defects", "defect")])
+def test_the_count_and_the_ids_of_a_list_read_its_own_table_alone(world, client_for, count_queries, resource, table):
+    """The names and codes a row shows (schedule kind, checklist version, category, dip sample) are read for
+    the page's rows only: the bounded count and the page of ids join nothing."""
+    _more_rows(world, [1, 2])
+    with count_queries() as queries:
+        response = client_for(world.cps_lead).get(f"/api/v1/{resource}/")
+    assert response.json()["count"] > 0
+    narrow = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT COUNT(*)") or q["sql"].startswith(f'SELECT "disclosure_{table}"."id" AS "pk"')
+    ]
+    assert len(narrow) == 2, [q["sql"] for q in queries.captured_queries]
+    assert not [sql for sql in narrow if "JOIN" in sql], narrow
