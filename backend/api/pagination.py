@@ -99,6 +99,8 @@ def _merged_page_ids(queryset: QuerySet, bottom: int, top: int) -> list | None:
     query = queryset.query
     if query.combinator or query.distinct or query.is_sliced or query.select_for_update:
         return None
+    if top <= bottom or query.is_empty():
+        return []  # (a union of empty branches is no statement at all)
     order = _total_order(queryset)
     if order is None:
         return None

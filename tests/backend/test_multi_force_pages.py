@@ -177,3 +177,22 @@ def test_combining_scoped_querysets_forgets_the_partition(world, three_forces):
         assert (scoped | kent).partition is None
         assert (scoped ^ kent).partition is None
         assert (scoped | Case.objects.none()).partition == scoped.partition
+
+
+def test_the_force_filter_matches_the_code_in_any_case_and_only_within_scope(world, client_for, three_forces):
+    client = client_for(world.cps_lead)
+    lancs = expected_schedules(world, force=world.lancs)
+    pages, first = read_all_pages(client, SCHEDULES, {"force": "lancs"}, page_size=50)
+    assert flat(pages) == lancs and first["count"] == 9 * 2
+    for code in ("KENT", "NOPE"):  # another Area's force; no such force
+        assert client.get(CASES, {"force": code}).json()["count"] == 0
+    assert client_for(world.kent_lead).get(CASES, {"force": "kent"}).json()["count"] == 9
+
+
+def test_the_category_filter_matches_the_code_in_any_case(world, client_for, rows):
+    client = client_for(world.cps_lead)
+    d02 = sorted(rows[code].defect.pk for code in ("GMP", "LANCS"))  # build_rows: one D02 defect per force
+    for code in ("D02", "d02"):
+        assert [d["id"] for d in client.get("/api/v1/defects/", {"category": code}).json()["results"]] == d02
+    assert client.get("/api/v1/defects/", {"category": "D01"}).json()["count"] == 0
+    assert client.get("/api/v1/defects/", {"category": "ZZZ"}).json()["count"] == 0
