@@ -9,7 +9,7 @@ import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
 
 from backend.errors import InvalidStateError
 from backend.querysets import related_count
@@ -66,6 +66,16 @@ def username_of(field: str) -> Subquery:
     return Subquery(User.objects.filter(pk=OuterRef(field)).values("username")[:1])
 
 
+def column_of(model: type[Model], field: str, column: str) -> Subquery:
+    """``column`` of the ``model`` row that ``field`` (a foreign key of the row) points at, as a column of the row.
+
+    A scalar subquery rather than ``F("<relation>__<column>")``, whose JOIN would stay in the page's
+    bounded count and its ids query: there it made PostgreSQL probe the joined table for every row
+    counted, and prefer the primary key to the list's ``(force, id)`` index for the ids.
+    """
+    return Subquery(model._default_manager.filter(pk=OuterRef(field)).order_by().values(column)[:1])
+
+
 def dip_sample_list(*, user: Viewer) -> QuerySet[DipSample]:
     """Dip samples ``user`` may read, with leads, signatures, the number of assessments and the sampled schedules."""
     rows: QuerySet[DipSample] = (
@@ -118,8 +128,8 @@ def assessment_list(*, user: Viewer) -> QuerySet[Assessment]:
         Assessment.objects.visible_to(user)
         .select_related("force", "area")
         .annotate(
-            schedule_kind=F("schedule__kind"),
-            checklist_version=F("checklist__version"),
+            schedule_kind=column_of(Schedule, "schedule_id", "kind"),
+            checklist_version=column_of(Checklist, "checklist_id", "version"),
             assessed_by_username=username_of("assessed_by_id"),
             defect_count=related_count(Defect.objects.all(), "assessment"),
         )
@@ -150,10 +160,10 @@ def defect_list(*, user: Viewer) -> QuerySet[Defect]:
         Defect.objects.visible_to(user)
         .select_related("force", "area")
         .annotate(
-            dip_sample_id=F("assessment__dip_sample_id"),
-            category_code=F("category__code"),
-            category_name=F("category__name"),
-            category_side=F("category__side"),
+            dip_sample_id=column_of(Assessment, "assessment_id", "dip_sample_id"),
+            category_code=column_of(DefectCategory, "category_id", "code"),
+            category_name=column_of(DefectCategory, "category_id", "name"),
+            category_side=column_of(DefectCategory, "category_id", "side"),
         )
     )
     return rows
