@@ -43,14 +43,15 @@ def three_forces(world):
         Case.objects.filter(pk=case.pk).update(created_at=base + datetime.timedelta(hours=(i * 7) % 5))
     schedules = []
     for i, case in enumerate(Case.objects.order_by("-pk")):
-        for kind in ("mg6c", "mg6d"):
+        for k, kind in enumerate(("mg6c", "mg6d")):
             schedules.append(
                 Schedule(
                     force_id=case.force_id,
                     area_id=case.area_id,
                     case=case,
                     kind=kind,
-                    received_on=datetime.date(2025, 3, 1) + datetime.timedelta(days=i % 4),
+                    # Three days over four forces: each day's schedules come from every force.
+                    received_on=datetime.date(2025, 3, 1) + datetime.timedelta(days=(i + k) % 3),
                     item_count=3,
                 )
             )
