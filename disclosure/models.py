@@ -141,6 +141,14 @@ class DefectCategory(models.Model):
     class Meta:
         ordering = ["code"]
         verbose_name_plural = "defect categories"
+        constraints = [
+            # Upper-case, so a code matched whatever its case (?category=d02) is one category at most.
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[A-Z0-9]+$"),
+                name="%(app_label)s_%(class)s_code_upper",
+                violation_error_message="A category code is upper-case letters and digits, e.g. D02.",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.code} {self.name}"

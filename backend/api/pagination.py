@@ -48,7 +48,7 @@ def page_ids(queryset: QuerySet, bottom: int, top: int) -> list:
     ``force_id IN (...)``, ``ScopedQuerySet.partitioned_by``), its order ends with the primary key and
     the database is PostgreSQL, the statement is a ``UNION ALL`` of one branch per value, each
     ``ORDER BY <the list's order> LIMIT top``, then ordered and sliced: each branch pages in order
-    from an index that leads with the column (``(force, created_at, id)``...), where the plain
+    from an index that leads with the column (``(force, received_on, id)``...), where the plain
     query reads every row in scope and sorts them. The same rows in the same order (the order is
     total), reading at most ``top`` rows per value. Elsewhere (SQLite, one value, another order):
     the plain query.

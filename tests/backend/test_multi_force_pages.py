@@ -10,12 +10,12 @@ import datetime
 import itertools
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from backend.api.pagination import StandardPagination, page_ids
 from backend.querysets import request_memo
-from disclosure.models import Case, Schedule
+from disclosure.models import Case, DefectCategory, Schedule
 from forces.models import Organisation
 from tests.factories import ForceFactory
 
@@ -197,3 +197,9 @@ def test_the_category_filter_matches_the_code_in_any_case(world, client_for, row
         assert [d["id"] for d in client.get("/api/v1/defects/", {"category": code}).json()["results"]] == d02
     assert client.get("/api/v1/defects/", {"category": "D01"}).json()["count"] == 0
     assert client.get("/api/v1/defects/", {"category": "ZZZ"}).json()["count"] == 0
+
+
+def test_a_category_code_is_upper_case_so_a_code_in_any_case_is_one_category(db):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        DefectCategory.objects.create(code="d02", name="Lower-case twin", side="police", default_severity="minor")
+    assert DefectCategory.objects.filter(code__iexact="d02").count() == 1
