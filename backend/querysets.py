@@ -29,11 +29,42 @@ class ScopedQuerySet(models.QuerySet[Any]):
     """A queryset that remembers, across chaining, that ``visible_to(user)`` narrowed it."""
 
     _scoped_for: object = None
+    #: ``(column, values)`` when the scope is ``column IN values`` for a literal list (``partitioned_by``).
+    _partition: tuple[str, tuple[Any, ...]] | None = None
 
     def _clone(self) -> Self:
         clone: Self = super()._clone()  # type: ignore[misc]  # QuerySet._clone is private, absent from the stubs
         clone._scoped_for = self._scoped_for
+        clone._partition = self._partition
         return clone
+
+    def partitioned_by(self, column: str, values: Any) -> Self:
+        """Note that every row of this queryset has ``column`` in ``values`` (its scope just filtered so).
+
+        Later filters keep that true (they only narrow); ``|`` and ``^`` forget it. A list page over
+        several values can then be read as one ordered index scan per value, merged
+        (``backend.api.pagination.page_ids``), instead of reading and sorting every row in scope.
+        """
+        clone = self._chain()  # type: ignore[attr-defined]  # private, not in the stubs
+        clone._partition = (column, tuple(dict.fromkeys(values)))
+        return clone
+
+    @property
+    def partition(self) -> tuple[str, tuple[Any, ...]] | None:
+        """``(column, values)`` given to ``partitioned_by``, or None."""
+        return self._partition
+
+    def __or__(self, other: Any) -> Self:
+        return self._forget_partition(super().__or__(other), other)
+
+    def __xor__(self, other: Any) -> Self:
+        return self._forget_partition(super().__xor__(other), other)
+
+    def _forget_partition(self, combined: Any, other: Any) -> Any:
+        # One side returned as it is (the other was empty) keeps its own; a combination may hold any value.
+        if combined is not self and combined is not other:
+            combined._partition = None
+        return combined
 
     def visible_to(self, user: Any) -> Self:
         """The rows ``user`` may see: each subclass defines it, decorated with ``@scoping``."""

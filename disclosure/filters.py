@@ -1,10 +1,13 @@
 import django_filters
+from django.db.models import Subquery
+from django_filters.constants import EMPTY_VALUES
 
 from backend.filters import BooleanFilter, ScopedFilterSet, VisibleModelChoiceFilter
 from disclosure.models import (
     Assessment,
     Case,
     Defect,
+    DefectCategory,
     DipSample,
     DipSampleStatus,
     Rating,
@@ -12,15 +15,34 @@ from disclosure.models import (
     ScheduleKind,
     Severity,
 )
-from forces.models import Side, Stream
+from forces.models import Organisation, Side, Stream
 
 
-class ForceCodeFilter(django_filters.CharFilter):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("field_name", "force__code")
-        kwargs.setdefault("lookup_expr", "iexact")
-        kwargs.setdefault("label", "Force code, e.g. GMP")
+class CodeFilter(django_filters.CharFilter):
+    """``?<name>=<code>``: the rows whose ``field_name`` (a foreign key) is the row of ``model`` with that code.
+
+    Codes are unique and upper-case, matched whatever the case. The code is resolved by a scalar
+    subquery in the same statement (``fk_id = (SELECT id ... WHERE UPPER(code) = UPPER(%s))``), not a
+    join: PostgreSQL then reads the list's own ``(force, ...)`` index for that one value, in the
+    list's order, where a join compared the code row by row over every row in scope.
+    """
+
+    def __init__(self, *, model, **kwargs):
+        self.code_model = model
         super().__init__(**kwargs)
+
+    def filter(self, qs, value):
+        if value in EMPTY_VALUES:
+            return qs
+        code_of = self.code_model._default_manager.filter(code__iexact=value).order_by().values("pk")[:1]
+        return self.get_method(qs)(**{f"{self.field_name}_id": Subquery(code_of)})
+
+
+class ForceCodeFilter(CodeFilter):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("field_name", "force")
+        kwargs.setdefault("label", "Force code, e.g. GMP")
+        super().__init__(model=Organisation, **kwargs)
 
 
 class CaseFilter(ScopedFilterSet):
@@ -80,7 +102,7 @@ class AssessmentFilter(ScopedFilterSet):
 class DefectFilter(ScopedFilterSet):
     force = ForceCodeFilter()
     stream = django_filters.ChoiceFilter(field_name="assessment__dip_sample__stream", choices=Stream.choices)
-    category = django_filters.CharFilter(field_name="category__code", lookup_expr="iexact")
+    category = CodeFilter(field_name="category", model=DefectCategory, label="Defect category code, e.g. D02")
     side = django_filters.ChoiceFilter(field_name="category__side", choices=Side.choices)
     severity = django_filters.ChoiceFilter(choices=Severity.choices)
     assessment = VisibleModelChoiceFilter(model=Assessment, label="Assessment id")

@@ -120,7 +120,8 @@ class Schedule(TimestampedTenantModel):
             ),
             models.CheckConstraint(condition=Q(revision__gte=1), name="%(app_label)s_%(class)s_revision_from_one"),
         ]
-        indexes = [models.Index(fields=["force", "received_on"], name="disclosure_schedule_force_recv")]
+        # A list page reads each force's schedules newest first from this index (backend.api.pagination).
+        indexes = [models.Index(fields=["force", "received_on", "id"], name="disclosure_sched_force_recv_id")]
 
     def __str__(self):
         # Ids only: audit entries render this for every write, and must not cost a query each.
@@ -140,6 +141,14 @@ class DefectCategory(models.Model):
     class Meta:
         ordering = ["code"]
         verbose_name_plural = "defect categories"
+        constraints = [
+            # Upper-case, so a code matched whatever its case (?category=d02) is one category at most.
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[A-Z0-9]+$"),
+                name="%(app_label)s_%(class)s_code_upper",
+                violation_error_message="A category code is upper-case letters and digits, e.g. D02.",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.code} {self.name}"
@@ -249,7 +258,11 @@ class DipSample(RowVersioned, TimestampedTenantModel):
                 condition=Q(period_end__gte=F("period_start")), name="%(app_label)s_%(class)s_period_in_order"
             ),
         ]
-        indexes = [models.Index(fields=["force", "stream", "status"], name="disclosure_sample_force_stream")]
+        indexes = [
+            models.Index(fields=["force", "stream", "status"], name="disclosure_sample_force_stream"),
+            # The list's order within a force (backend.api.pagination reads a page per force).
+            models.Index(fields=["force", "period_start", "id"], name="disclosure_sample_force_period"),
+        ]
 
     def __str__(self):
         return f"Dip sample {self.pk} ({self.stream}, {self.period_start}..{self.period_end})"
@@ -317,6 +330,8 @@ class Assessment(RowVersioned, TimestampedTenantModel):
                 fields=["dip_sample", "schedule"], name="%(app_label)s_%(class)s_schedule_once_per_sample"
             ),
         ]
+        # The list's order (id) within a force: a page is read per force (backend.api.pagination).
+        indexes = [models.Index(fields=["force", "id"], name="disclosure_assess_force_id")]
 
     def __str__(self):
         return f"Assessment {self.pk} of schedule {self.schedule_id} ({self.rating})"
@@ -356,7 +371,12 @@ class Defect(RowVersioned, TimestampedTenantModel):
 
     class Meta:
         ordering = ["assessment", "id"]
-        indexes = [models.Index(fields=["force", "category"], name="disclosure_defect_force_cat")]
+        # The list's order (id) within a force, and within a force and category (?category=): a page is
+        # read per force from these (backend.api.pagination); the summaries count by (force, category).
+        indexes = [
+            models.Index(fields=["force", "id"], name="disclosure_defect_force_id"),
+            models.Index(fields=["force", "category", "id"], name="disclosure_defect_force_cat_id"),
+        ]
 
     def __str__(self):
         return f"Defect {self.pk} on assessment {self.assessment_id}"

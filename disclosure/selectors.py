@@ -9,8 +9,7 @@ import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import models
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
 
 from backend.errors import InvalidStateError
 from backend.querysets import related_count
@@ -57,17 +56,6 @@ def checklist_list(*, user: Viewer) -> QuerySet[Checklist]:
     return Checklist.objects.visible_to(user).filter(published_at__isnull=False).prefetch_related("criteria")
 
 
-def column_of(model: type[models.Model], column: str, field: str) -> Subquery:
-    """``column`` of the ``model`` row that ``field`` points at, as a column of the row (a scalar subquery).
-
-    Not ``F("relation__column")``: that INNER JOIN stays in every query built from the list's
-    queryset, its bounded count and its page of ids included (measured: the assessments list's count
-    and ids joined schedules and checklists, the defects list's assessments and categories), where a
-    subquery is left out of them and runs for the page's rows only.
-    """
-    return Subquery(model._default_manager.filter(pk=OuterRef(field)).values(column)[:1])
-
-
 def username_of(field: str) -> Subquery:
     """The username of the user ``field`` points at (None when empty), as a column of the row.
 
@@ -76,6 +64,16 @@ def username_of(field: str) -> Subquery:
     joins), and no user object is built for a name.
     """
     return Subquery(User.objects.filter(pk=OuterRef(field)).values("username")[:1])
+
+
+def column_of(model: type[Model], field: str, column: str) -> Subquery:
+    """``column`` of the ``model`` row that ``field`` (a foreign key of the row) points at, as a column of the row.
+
+    A scalar subquery rather than ``F("<relation>__<column>")``, whose JOIN would stay in the page's
+    bounded count and its ids query: there it made PostgreSQL probe the joined table for every row
+    counted, and prefer the primary key to the list's ``(force, id)`` index for the ids.
+    """
+    return Subquery(model._default_manager.filter(pk=OuterRef(field)).order_by().values(column)[:1])
 
 
 def dip_sample_list(*, user: Viewer) -> QuerySet[DipSample]:
@@ -130,8 +128,8 @@ def assessment_list(*, user: Viewer) -> QuerySet[Assessment]:
         Assessment.objects.visible_to(user)
         .select_related("force", "area")
         .annotate(
-            schedule_kind=column_of(Schedule, "kind", "schedule_id"),
-            checklist_version=column_of(Checklist, "version", "checklist_id"),
+            schedule_kind=column_of(Schedule, "schedule_id", "kind"),
+            checklist_version=column_of(Checklist, "checklist_id", "version"),
             assessed_by_username=username_of("assessed_by_id"),
             defect_count=related_count(Defect.objects.all(), "assessment"),
         )
@@ -162,10 +160,10 @@ def defect_list(*, user: Viewer) -> QuerySet[Defect]:
         Defect.objects.visible_to(user)
         .select_related("force", "area")
         .annotate(
-            dip_sample_id=column_of(Assessment, "dip_sample_id", "assessment_id"),
-            category_code=column_of(DefectCategory, "code", "category_id"),
-            category_name=column_of(DefectCategory, "name", "category_id"),
-            category_side=column_of(DefectCategory, "side", "category_id"),
+            dip_sample_id=column_of(Assessment, "assessment_id", "dip_sample_id"),
+            category_code=column_of(DefectCategory, "category_id", "code"),
+            category_name=column_of(DefectCategory, "category_id", "name"),
+            category_side=column_of(DefectCategory, "category_id", "side"),
         )
     )
     return rows

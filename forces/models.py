@@ -234,7 +234,10 @@ class TenantQuerySet(ScopedQuerySet):
             return self.none()
         if user.is_superuser:
             return self
-        return self.filter(force_id__in=case_level_force_id_list(user))
+        force_ids = case_level_force_id_list(user)
+        scoped = self.filter(force_id__in=force_ids)
+        # Within an API request the forces are a list: a page may then read each force's rows in order.
+        return scoped.partitioned_by("force_id", force_ids) if isinstance(force_ids, list) else scoped
 
 
 class TenantModel(models.Model):

@@ -9,7 +9,9 @@ the page).
 
 import math
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import EmptyPage, InvalidPage, Page, PageNotAnInteger, Paginator
+from django.db import connections
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
 from rest_framework.exceptions import NotFound, ValidationError
@@ -32,11 +34,83 @@ def page_rows(queryset, bottom: int, top: int) -> list:
     """
     if not isinstance(queryset, QuerySet):
         return list(queryset[bottom:top])
-    ids = list(queryset.values_list("pk", flat=True)[bottom:top])
+    ids = page_ids(queryset, bottom, top)
     if not ids:
         return []
     by_id = {row.pk: row for row in queryset.order_by().filter(pk__in=ids)}
     return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def page_ids(queryset: QuerySet, bottom: int, top: int) -> list:
+    """The primary keys of rows ``bottom``..``top`` of ``queryset``, in its order.
+
+    One statement. When the queryset's scope is several values of one column (a CPS lead's forces:
+    ``force_id IN (...)``, ``ScopedQuerySet.partitioned_by``), its order ends with the primary key and
+    the database is PostgreSQL, the statement is a ``UNION ALL`` of one branch per value, each
+    ``ORDER BY <the list's order> LIMIT top``, then ordered and sliced: each branch pages in order
+    from an index that leads with the column (``(force, received_on, id)``...), where the plain
+    query reads every row in scope and sorts them. The same rows in the same order (the order is
+    total), reading at most ``top`` rows per value. Elsewhere (SQLite, one value, another order):
+    the plain query.
+    """
+    merged = _merged_page_ids(queryset, bottom, top)
+    if merged is not None:
+        return merged
+    return list(queryset.values_list("pk", flat=True)[bottom:top])
+
+
+def _total_order(queryset: QuerySet) -> list[tuple[str, bool]] | None:
+    """The queryset's order as ``[(column, descending), ...]`` up to its primary key; None when it is not
+    a plain order of the model's own columns that includes the primary key (rows would tie)."""
+    query = queryset.query
+    meta = queryset.model._meta
+    if query.extra_order_by:
+        return None
+    if query.order_by:
+        terms = list(query.order_by)
+    elif query.default_ordering and meta.ordering:
+        terms = list(meta.ordering)
+    else:
+        return None
+    order = []
+    for term in terms:
+        if not isinstance(term, str) or term.startswith("--") or term.strip("-") in ("", "?"):
+            return None
+        name = term.removeprefix("-")
+        if "__" in name:
+            return None
+        try:
+            field = meta.pk if name == "pk" else meta.get_field(name)
+        except FieldDoesNotExist:
+            return None  # an annotation or an unknown name: the plain query
+        if field.is_relation or not field.concrete:
+            return None  # a relation orders by the related model's ordering
+        if field.attname not in {name for name, _ in order}:  # a repeated column orders nothing more
+            order.append((field.attname, term.startswith("-")))
+        if field.primary_key:
+            return order
+    return None
+
+
+def _merged_page_ids(queryset: QuerySet, bottom: int, top: int) -> list | None:
+    partition = getattr(queryset, "partition", None)
+    if partition is None or len(partition[1]) < 2 or connections[queryset.db].vendor != "postgresql":
+        return None
+    query = queryset.query
+    if query.combinator or query.distinct or query.is_sliced or query.select_for_update:
+        return None
+    if top <= bottom or query.is_empty():
+        return []  # (a union of empty branches is no statement at all)
+    order = _total_order(queryset)
+    if order is None:
+        return None
+    column, values = partition
+    columns = [name for name, _ in order]
+    terms = [f"-{name}" if descending else name for name, descending in order]
+    branches = [queryset.filter(**{column: value}).order_by(*terms).values_list(*columns)[:top] for value in values]
+    merged = branches[0].union(*branches[1:], all=True).order_by(*terms)[bottom:top]
+    pk_at = columns.index(queryset.model._meta.pk.attname)
+    return [row[pk_at] for row in merged]
 
 
 class BoundedCountPaginator(Paginator):
