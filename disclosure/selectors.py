@@ -347,15 +347,14 @@ def rollup_defects(
 
     Not scoped by user, like ``rollup_assessments``.
     """
-    window = _rollup_window(
-        "assessment__",
-        force_ids=force_ids,
-        period_from=period_from,
-        period_to=period_to,
-        stream=stream,
-        include_unsigned=include_unsigned,
+    return Defect.objects.filter(
+        rollup_condition(
+            "",
+            force_ids=force_ids,
+            period_from=period_from,
+            period_to=period_to,
+            stream=stream,
+            include_unsigned=include_unsigned,
+            side=side,
+        )
     )
-    defects = Defect.objects.filter(window)
-    if side:
-        defects = defects.filter(category__side=side)
-    return defects
