@@ -135,6 +135,17 @@ def request_memo() -> Iterator[None]:
         _request_memo.reset(token)
 
 
+@contextmanager
+def without_request_memo() -> Iterator[None]:
+    """Inside the block, ``for_this_request`` answers None (as outside a request): for SQL built to be kept
+    beyond the request (reports.compiled), which must not carry one user's memoised scope."""
+    token = _request_memo.set(None)
+    try:
+        yield
+    finally:
+        _request_memo.reset(token)
+
+
 def for_this_request(key: Any, compute: Callable[[], Any]) -> Any:
     """``compute()`` once per request for ``key``; outside a request, ``None`` (the caller keeps its subquery).
 

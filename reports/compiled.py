@@ -14,7 +14,11 @@ and vendor), because a statement is only remembered when every placeholder was f
 parameters (a value the ORM wrote into the SQL text instead makes that shape run uncached), and
 because building may not read the database (``BuildReadTheDatabase``): SQL that depended on rows
 read while building it (say, a user's forces inlined as values) would be kept for other callers.
-Hence never for an access check: those stay with ``forces.selectors``, built on every call.
+For the same reason the build runs without the request's memo (no memoised scope can be inlined),
+and a statement holding a number or a date the ORM fixed (not one of the call's values: an id of
+someone's scope, a day worked out from a placeholder) is not remembered either; only flags, words
+(statuses, time zones) and an EXISTS's 1 may stay. The time zone is part of the key. Hence never
+for an access check: those stay with ``forces.selectors``, built on every call.
 """
 
 import datetime
@@ -25,6 +29,9 @@ from typing import Any
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, router
 from django.db.models import Model, QuerySet
+from django.utils import timezone
+
+from backend.querysets import without_request_memo
 
 #: Placeholders are of the value's type and impossible as data: dates in the year 1000, negative ids, NUL strings.
 _PLACEHOLDER_YEAR = 1000
@@ -95,12 +102,31 @@ def _compile(queryset: QuerySet, placeholders: dict[str, Any]) -> object:
         found.add(slot[0])
     if not set(placeholders) <= found:
         return None  # a value went into the SQL text, or was transformed: this shape runs uncached
+    # The 1 each EXISTS selects (Django's ``SELECT %s AS "a"``) may stay; no other number, and no date.
+    exists_ones = sql.count('%s AS "a"')
+    fixed_ones = sum(1 for name, constant in slots if name is None and type(constant) is int and constant == 1)
+    if fixed_ones > exists_ones or any(name is None and not _may_be_fixed(constant) for name, constant in slots):
+        # An id or a date the ORM fixed while building: it may be a caller's (a user's forces taken from the
+        # request's memo, a date worked out from a placeholder), which must never reach another call.
+        return None
     query = queryset.query
-    names = (*query.extra_select, *query.values_select, *query.annotation_select)
+    # Django 5.2 selects the values() columns in ``query.selected``'s order when it is set.
+    names = (
+        tuple(query.selected)
+        if query.selected
+        else (*query.extra_select, *query.values_select, *query.annotation_select)
+    )
     fields = [column[0] for column in compiler.select[0 : compiler.col_count]]
     if len(names) != len(fields):
         return None
     return _Compiled(sql=sql, slots=tuple(slots), names=names, converters=compiler.get_converters(fields))
+
+
+def _may_be_fixed(constant: Any) -> bool:
+    """Whether a parameter the ORM wrote itself may stay in a remembered statement: a flag, a word (a status, a
+    side, a time zone's name) or the 1 an ``EXISTS`` selects; never another number or a date, which could only
+    have come from the caller (an id of its scope, a day worked out from a placeholder)."""
+    return constant is None or isinstance(constant, bool | str) or (type(constant) is int and constant == 1)
 
 
 def _key(value: Any) -> tuple:
@@ -123,11 +149,13 @@ def rows(model: type[Model], key: tuple, build: Callable[..., QuerySet], **value
             flat[name] = value
     alias = router.db_for_read(model)
     connection = connections[alias]
-    cache_key = (alias, connection.vendor, *key)
+    # The current time zone's name is written into the SQL's parameters by date truncations.
+    cache_key = (alias, connection.vendor, timezone.get_current_timezone_name(), *key)
     compiled = _COMPILED.get(cache_key)
     if cache_key not in _COMPILED:
         placeholders = {name: _placeholder(i, value) for i, (name, value) in enumerate(flat.items())}
-        with connection.execute_wrapper(_refuse_queries):
+        # Without the request's memo, a scope taken from it could not be inlined as a literal list of ids.
+        with connection.execute_wrapper(_refuse_queries), without_request_memo():
             compiled = _compile(build(**_nest(values, placeholders)), placeholders)
         _COMPILED[cache_key] = compiled
     if compiled is _EMPTY:

@@ -236,7 +236,7 @@ def _figures(
     both = {"force_ids": [force.pk], "period_from": previous_from, "period_to": date_to}
     if stream:
         both["stream"] = stream
-    shape = (stream is not None, include_unsigned)
+    shape = (bool(stream), include_unsigned)
 
     # Query 1: the assessments' counts per stream and period end (a sample's month and window follow from it).
     counts = {True: {}, False: {}}
@@ -453,7 +453,7 @@ def area_comparison(
     window = {"force_ids": force_ids, "period_from": date_from, "period_to": date_to}
     if stream:
         window["stream"] = stream
-    shape = (len(force_ids), stream is not None)
+    shape = (len(force_ids), bool(stream))
     per_force, total = {}, {}
     assessments = compiled.rows(
         Assessment,

@@ -159,7 +159,13 @@ def _compile(child: Any) -> Plan:
 def plan_for(child: Any) -> Plan:
     """The plan of ``child``'s class (compiled on first use); fields built per instance are not cached."""
     klass = type(child)
-    static = klass.get_fields in (serializers.ModelSerializer.get_fields, serializers.Serializer.get_fields)
+    # A serializer that builds or trims its fields per instance (get_fields, or __init__ editing
+    # self.fields, e.g. per-role fields) is compiled per instance: a cached plan would hand every
+    # later request the first instance's fields.
+    static = klass.get_fields in (
+        serializers.ModelSerializer.get_fields,
+        serializers.Serializer.get_fields,
+    ) and klass.__init__ in (serializers.ModelSerializer.__init__, serializers.Serializer.__init__)
     if not static:
         return _compile(child)
     plan = _PLANS.get(klass)

@@ -206,3 +206,23 @@ def test_the_current_time_zone_is_read_per_page():
         drf, served = _both(ProbeSerializer, [row])
     assert served == drf
     assert served[0]["created_at"] == "2026-01-15T07:00:00-05:00"
+
+
+def test_a_serializer_that_trims_its_fields_per_instance_gets_a_plan_per_instance():
+    """Per-role fields (the usual ``__init__`` that pops fields): a plan cached from the first instance would
+    give every later request that instance's fields."""
+
+    class Trimmed(serializers.ModelSerializer):
+        class Meta:
+            model = Organisation
+            fields = ["code", "name", "kind"]
+
+        def __init__(self, *args, hide=(), **kwargs):
+            super().__init__(*args, **kwargs)
+            for name in hide:
+                self.fields.pop(name)
+
+    wide = lean.plan_for(Trimmed())
+    narrow = lean.plan_for(Trimmed(hide=("name",)))
+    assert [step.name for step in wide.steps] == ["code", "name", "kind"]
+    assert [step.name for step in narrow.steps] == ["code", "kind"]

@@ -72,3 +72,74 @@ def test_a_shape_that_matches_nothing_runs_no_query(world, count_queries):
     with count_queries() as queries:
         assert compiled.rows(Organisation, ("in forces", 0), in_forces, force_ids=[]) == []
     assert len(queries) == 0
+
+
+def test_columns_keep_the_order_values_gave_them_when_an_annotation_comes_first(world):
+    from django.db.models import Value
+
+    def codes(area_id):
+        return forces_of(area_id).annotate(one=Value(1)).values("one", "code")
+
+    assert compiled.rows(Organisation, ("one first",), codes, area_id=world.nw.pk) == [
+        {"one": 1, "code": "GMP"},
+        {"one": 1, "code": "LANCS"},
+    ]
+
+
+def test_an_id_the_orm_fixed_while_building_never_reaches_another_call(world):
+    """A build that takes scope from outside its values (here a closure; in a request, the memo of the user's
+    forces) leaves a constant id in the SQL: that shape is run uncached, with each call's own scope."""
+    scope = {"area": world.nw.pk}  # the first Area: on a fresh SQLite database its id is 1, as an EXISTS's marker
+
+    def forces_in_scope(kind):
+        return Organisation.objects.filter(kind=kind, area_id=scope["area"]).order_by("code").values("code")
+
+    kind = world.gmp.kind
+    assert compiled.rows(Organisation, ("scoped",), forces_in_scope, kind=kind) == [
+        {"code": "GMP"},
+        {"code": "LANCS"},
+    ]
+    scope["area"] = world.se.pk
+    assert compiled.rows(Organisation, ("scoped",), forces_in_scope, kind=kind) == [{"code": "KENT"}]
+    scope["area"] = world.nw.pk
+    assert compiled.rows(Organisation, ("scoped",), forces_in_scope, kind=kind) == [
+        {"code": "GMP"},
+        {"code": "LANCS"},
+    ]
+
+
+def test_the_current_time_zone_is_part_of_the_shape(world):
+    from django.db.models.functions import TruncDate
+    from django.utils import timezone
+
+    from forces.models import Membership
+
+    def joined_on(organisation_id):
+        return (
+            Membership.objects.filter(organisation_id=organisation_id)
+            .annotate(day=TruncDate("created_at"))
+            .values("day")
+            .annotate(n=Count("pk"))
+        )
+
+    with timezone.override("UTC"):
+        compiled.rows(Membership, ("days",), joined_on, organisation_id=world.gmp.pk)
+    with timezone.override("Asia/Tokyo"):
+        compiled.rows(Membership, ("days",), joined_on, organisation_id=world.gmp.pk)
+    # A statement per zone (the zone's name is one of its parameters), neither of them left uncached.
+    assert len(compiled._COMPILED) == 2
+    assert None not in compiled._COMPILED.values()
+
+
+@pytest.mark.parametrize("stream", [None, "cc"])
+def test_every_statement_of_the_summary_and_the_comparison_is_remembered(world, client_for, stream):
+    """The guard against fixed ids and dates must not leave the roll-ups themselves uncached (their point)."""
+    window = {"from": "2026-01-01", "to": "2026-06-30"}
+    if stream:
+        window["stream"] = stream
+    client = client_for(world.cps_quality)
+    assert client.get("/api/v1/organisations/GMP/summary/", {**window, "include_unsigned": "true"}).status_code == 200
+    assert client.get("/api/v1/organisations/CPS-NW/comparison/", window).status_code == 200
+    assert compiled._COMPILED, "the roll-ups no longer go through reports.compiled"
+    uncached = [key for key, statement in compiled._COMPILED.items() if statement is None]
+    assert uncached == []
