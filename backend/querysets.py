@@ -45,7 +45,7 @@ class ScopedQuerySet(models.QuerySet[Any]):
         several values can then be read as one ordered index scan per value, merged
         (``backend.api.pagination.page_ids``), instead of reading and sorting every row in scope.
         """
-        clone = self._chain()  # type: ignore[attr-defined]  # private, not in the stubs
+        clone: Self = self._chain()  # type: ignore[attr-defined]  # private, not in the stubs
         clone._partition = (column, tuple(dict.fromkeys(values)))
         return clone
 
@@ -60,11 +60,12 @@ class ScopedQuerySet(models.QuerySet[Any]):
     def __xor__(self, other: Any) -> Self:
         return self._forget_partition(super().__xor__(other), other)
 
-    def _forget_partition(self, combined: Any, other: Any) -> Any:
+    def _forget_partition(self, combined: Any, other: Any) -> Self:
         # One side returned as it is (the other was empty) keeps its own; a combination may hold any value.
         if combined is not self and combined is not other:
             combined._partition = None
-        return combined
+        result: Self = combined
+        return result
 
     def visible_to(self, user: Any) -> Self:
         """The rows ``user`` may see: each subclass defines it, decorated with ``@scoping``."""

@@ -72,7 +72,7 @@ def _total_order(queryset: QuerySet) -> list[tuple[str, bool]] | None:
         terms = list(meta.ordering)
     else:
         return None
-    order = []
+    order: list[tuple[str, bool]] = []
     for term in terms:
         if not isinstance(term, str) or term.startswith("--") or term.strip("-") in ("", "?"):
             return None
