@@ -89,10 +89,15 @@ def test_the_count_and_the_ids_of_a_list_read_its_own_table_alone(world, client_
     with count_queries() as queries:
         response = client_for(world.cps_lead).get(f"/api/v1/{resource}/")
     assert response.json()["count"] > 0
+    # The ids: the plain statement, or on PostgreSQL one ordered branch per force of the Area, merged
+    # (backend.api.pagination.page_ids); either way on the list's own table.
+    merged_ids = f'(SELECT "disclosure_{table}".'
     narrow = [
         q["sql"]
         for q in queries.captured_queries
-        if q["sql"].startswith("SELECT COUNT(*)") or q["sql"].startswith(f'SELECT "disclosure_{table}"."id" AS "pk"')
+        if q["sql"].startswith("SELECT COUNT(*)")
+        or q["sql"].startswith(f'SELECT "disclosure_{table}"."id" AS "pk"')
+        or (q["sql"].startswith(merged_ids) and "UNION ALL" in q["sql"])
     ]
     assert len(narrow) == 2, [q["sql"] for q in queries.captured_queries]
     assert not [sql for sql in narrow if "JOIN" in sql], narrow
