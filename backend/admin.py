@@ -6,11 +6,12 @@ a form field over a tenant model lists ``visible_to(user)`` only.
 """
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.contrib import admin
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
 from django.utils import dateformat
 
 from backend.querysets import visible_to
@@ -27,6 +28,61 @@ def once_per_request(request, key: str, compute: Callable[[], Any]) -> Any:
     if key not in memo:
         memo[key] = compute()
     return memo[key]
+
+
+def refusal_words(error: Exception) -> list[str]:
+    """What a service's refusal says, to show on a page: a ``ValidationError``'s messages, another error's text."""
+    if isinstance(error, ValidationError):
+        return error.messages
+    return [str(error) or "You may not do that."]
+
+
+if TYPE_CHECKING:
+    _ModelAdmin = admin.ModelAdmin
+else:
+    _ModelAdmin = object  # a mixin: the ModelAdmin it is mixed into comes later in the bases
+
+
+class ServiceSaveMixin(_ModelAdmin):
+    """A ModelAdmin whose add and change forms save through a service (``save_with_service``).
+
+    A refusal (``ValidationError``, ``PermissionDenied``) is shown with the service's words: nothing is
+    written, no admin log entry is made, and the page does not say "changed successfully" nor link to a
+    row that was not saved. A row the service made itself is logged and linked only if
+    ``save_with_service`` gave its id to ``obj``.
+    """
+
+    def save_with_service(self, request, obj, change) -> None:
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        try:
+            self.save_with_service(request, obj, change)
+        except (ValidationError, PermissionDenied) as error:
+            self.message_user(request, "Not saved: " + " ".join(refusal_words(error)), level=messages.ERROR)
+            request._service_refused_save = True
+
+    def _refused(self, request) -> bool:
+        return getattr(request, "_service_refused_save", False)
+
+    def log_addition(self, request, obj, message):
+        if obj.pk is not None and not self._refused(request):
+            super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        if not self._refused(request):
+            super().log_change(request, obj, message)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if self._refused(request) or obj.pk is None:
+            return HttpResponseRedirect(reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"))
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if self._refused(request):
+            opts = self.opts
+            return HttpResponseRedirect(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk]))
+        return super().response_change(request, obj)
 
 
 SCOPED = admin.RelatedOnlyFieldListFilter  # choices: the related rows of the rows this admin lists

@@ -16,14 +16,21 @@ from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from backend.admin import SCOPED, NotFoundOutsideScopeMixin, ScopedChoicesMixin, once_per_request, uk_date
+from backend.admin import (
+    SCOPED,
+    NotFoundOutsideScopeMixin,
+    ScopedChoicesMixin,
+    ServiceSaveMixin,
+    once_per_request,
+    uk_date,
+)
 from backend.audit import log_list_consultation
 from backend.errors import InvalidStateError
 from backend.filters import is_valid_id
@@ -403,13 +410,13 @@ def _administered_forces(user):
 
 
 @admin.register(ForceFeedbackSettings)
-class ForceFeedbackSettingsAdmin(NotFoundOutsideScopeMixin, admin.ModelAdmin):
+class ForceFeedbackSettingsAdmin(ServiceSaveMixin, NotFoundOutsideScopeMixin, admin.ModelAdmin):
     """The working days each force has to respond; an Area's org admins set them for the Area's forces.
 
-    As the membership admin does (forces/admin.py): who may open these pages is the service's rule (there is
-    no API endpoint for these settings; the service is the one rule), the staff flag adds nothing; every save
-    is ``services.force_feedback_settings_set``, and a refusal is shown with the service's words, nothing
-    written and nothing logged as changed.
+    As the membership admin does (forces/admin.py; both are ``backend.admin.ServiceSaveMixin``): who may open
+    these pages is the service's rule (there is no API endpoint for these settings; the service is the one
+    rule), the staff flag adds nothing; every save is ``services.force_feedback_settings_set``, and a refusal
+    is shown with the service's words, nothing written and nothing logged as changed.
     """
 
     list_display = ["force", "response_working_days", "updated_at"]
@@ -450,36 +457,9 @@ class ForceFeedbackSettingsAdmin(NotFoundOutsideScopeMixin, admin.ModelAdmin):
 
     # --- the save is the service's ----------------------------------------------------------------
 
-    def save_model(self, request, obj, form, change):
-        try:
-            saved = services.force_feedback_settings_set(
-                actor=request.user, force=obj.force, response_working_days=obj.response_working_days
-            )
-        except (ValidationError, PermissionDenied) as error:
-            words = error.messages if isinstance(error, ValidationError) else [str(error) or "You may not do this."]
-            self.message_user(request, "Not saved: " + " ".join(words), level=messages.ERROR)
-            request._feedback_settings_not_saved = True
-            return
+    def save_with_service(self, request, obj, change):
+        saved = services.force_feedback_settings_set(
+            actor=request.user, force=obj.force, response_working_days=obj.response_working_days
+        )
         # The service saved its own row (get_or_create): the page links and logs that one.
         obj.pk, obj.updated_at = saved.pk, saved.updated_at
-
-    def _refused(self, request) -> bool:
-        return getattr(request, "_feedback_settings_not_saved", False)
-
-    def log_addition(self, request, obj, message):
-        if not self._refused(request):
-            super().log_addition(request, obj, message)
-
-    def log_change(self, request, obj, message):
-        if not self._refused(request):
-            super().log_change(request, obj, message)
-
-    def response_add(self, request, obj, post_url_continue=None):
-        if self._refused(request):
-            return HttpResponseRedirect(reverse("admin:feedback_forcefeedbacksettings_changelist"))
-        return super().response_add(request, obj, post_url_continue)
-
-    def response_change(self, request, obj):
-        if self._refused(request):
-            return HttpResponseRedirect(reverse("admin:feedback_forcefeedbacksettings_change", args=[obj.pk]))
-        return super().response_change(request, obj)

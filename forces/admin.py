@@ -16,7 +16,7 @@ from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from backend.admin import NotFoundOutsideScopeMixin
+from backend.admin import NotFoundOutsideScopeMixin, ServiceSaveMixin, refusal_words
 from forces import services
 from forces.models import Membership, Organisation, Role, Stream
 from forces.selectors import manageable_user_list, managed_membership_list, organisations_administered_by
@@ -85,7 +85,7 @@ def _plain_errors(form: forms.Form, error: ValidationError) -> None:
 
 
 @admin.register(Membership)
-class MembershipAdmin(NotFoundOutsideScopeMixin, admin.ModelAdmin):
+class MembershipAdmin(ServiceSaveMixin, NotFoundOutsideScopeMixin, admin.ModelAdmin):
     list_display = ["user", "email", "organisation", "role", "stream", "locked", "created_at"]
     list_filter = ["role", "stream", ("organisation", admin.RelatedOnlyFieldListFilter)]  # scoped choices
     search_fields = ["user__username", "user__email", "organisation__code"]
@@ -141,35 +141,13 @@ class MembershipAdmin(NotFoundOutsideScopeMixin, admin.ModelAdmin):
 
     # --- writes through the services ---------------------------------------------------------------------
 
-    def save_model(self, request, obj, form, change):
-        try:
-            if change:
-                services.membership_update(actor=request.user, membership=obj, role=obj.role, stream=obj.stream)
-            else:
-                services.membership_create(
-                    actor=request.user, user=obj.user, organisation=obj.organisation, role=obj.role, stream=obj.stream
-                )
-        except (ValidationError, PermissionDenied) as exc:
-            self.message_user(request, "Not saved: " + " ".join(_messages_of(exc)), level=messages.ERROR)
-            request._membership_not_saved = True
-
-    def log_addition(self, request, obj, message):
-        if obj.pk is not None:  # nothing was added when the service refused
-            super().log_addition(request, obj, message)
-
-    def log_change(self, request, obj, message):
-        if not getattr(request, "_membership_not_saved", False):
-            super().log_change(request, obj, message)
-
-    def response_add(self, request, obj, post_url_continue=None):
-        if getattr(request, "_membership_not_saved", False) or obj.pk is None:
-            return HttpResponseRedirect(reverse("admin:forces_membership_changelist"))  # no link to /None/
-        return super().response_add(request, obj, post_url_continue)
-
-    def response_change(self, request, obj):
-        if getattr(request, "_membership_not_saved", False):
-            return HttpResponseRedirect(reverse("admin:forces_membership_change", args=[obj.pk]))
-        return super().response_change(request, obj)
+    def save_with_service(self, request, obj, change):
+        if change:
+            services.membership_update(actor=request.user, membership=obj, role=obj.role, stream=obj.stream)
+        else:
+            services.membership_create(
+                actor=request.user, user=obj.user, organisation=obj.organisation, role=obj.role, stream=obj.stream
+            )
 
     def delete_model(self, request, obj):
         services.membership_delete(actor=request.user, membership=obj)
@@ -201,7 +179,7 @@ class MembershipAdmin(NotFoundOutsideScopeMixin, admin.ModelAdmin):
             try:
                 self._send_reset(request, membership)
             except (ValidationError, PermissionDenied) as exc:
-                self.message_user(request, " ".join(_messages_of(exc)), level=messages.ERROR)
+                self.message_user(request, " ".join(refusal_words(exc)), level=messages.ERROR)
                 continue
             sent.add(membership.user.username)
         if sent:
@@ -247,7 +225,7 @@ class MembershipAdmin(NotFoundOutsideScopeMixin, admin.ModelAdmin):
                 actor=request.user, organisation=membership.organisation, username=membership.user.username
             )
         except (PermissionDenied, Http404) as exc:
-            self.message_user(request, " ".join(_messages_of(exc)), level=messages.ERROR)
+            self.message_user(request, " ".join(refusal_words(exc)), level=messages.ERROR)
         else:
             self.message_user(request, f"{membership.user.username} can sign in again.", level=messages.SUCCESS)
         return self._back(request, membership)
@@ -257,7 +235,7 @@ class MembershipAdmin(NotFoundOutsideScopeMixin, admin.ModelAdmin):
         try:
             self._send_reset(request, membership)
         except (ValidationError, PermissionDenied) as exc:
-            self.message_user(request, " ".join(_messages_of(exc)), level=messages.ERROR)
+            self.message_user(request, " ".join(refusal_words(exc)), level=messages.ERROR)
         else:
             self.message_user(
                 request,
@@ -305,9 +283,3 @@ class MembershipAdmin(NotFoundOutsideScopeMixin, admin.ModelAdmin):
             "media": self.media + form.media,
         }
         return TemplateResponse(request, "admin/forces/membership/add_member.html", context)
-
-
-def _messages_of(error) -> list[str]:
-    if isinstance(error, ValidationError):
-        return error.messages
-    return [str(error) or "You may not do that."]
