@@ -2,7 +2,6 @@
 
 import datetime
 from collections import Counter
-from collections.abc import Callable
 
 from django.db.models import Count, Exists, Expression, F, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import TruncDate
@@ -20,7 +19,7 @@ from feedback.models import (
     Outcome,
     overdue_q,
 )
-from feedback.workdays import is_working_day, working_days_between
+from feedback.workdays import working_days_counter
 from forces.models import Membership, OrganisationKind, Role
 
 
@@ -160,29 +159,6 @@ def feedback_figures(rows) -> dict:
             items_by_days[days_between(sent_on, responded_on)] += n
         figures[key] = totals | {"median_days_to_response": _weighted_median(items_by_days)}
     return figures
-
-
-def working_days_counter(days) -> Callable[[datetime.date, datetime.date], int]:
-    """``working_days_between`` for pairs of ``days``, from one pass over the calendar from the first to the last.
-
-    A force-year has a thousand pairs of days (day sent, day answered) a few weeks apart: walking each
-    pair's days cost more than the query at national volume. Here each day of the span is looked at
-    once: the working days up to it, less those up to the start.
-    """
-    days = sorted(set(days))
-    if not days:
-        return working_days_between
-    up_to, count, day = {}, 0, days[0]
-    while day <= days[-1]:
-        if day != days[0] and is_working_day(day):
-            count += 1
-        up_to[day] = count
-        day += datetime.timedelta(days=1)
-
-    def between(start: datetime.date, end: datetime.date) -> int:
-        return up_to[end] - up_to[start] if end > start else 0
-
-    return between
 
 
 def _weighted_median(counts: Counter) -> float | None:

@@ -110,8 +110,7 @@ def test_the_working_days_of_many_pairs_agree_with_counting_each_pair_day_by_day
     """The median's working days come from one pass over the calendar (``working_days_counter``): for every pair of
     days around Christmas, New Year and Easter 2026 (bank holidays, weekends, a pair in either order) the same
     count as ``working_days_between``, which walks each pair."""
-    from feedback.selectors import working_days_counter
-    from feedback.workdays import working_days_between
+    from feedback.workdays import working_days_between, working_days_counter
 
     first = datetime.date(2025, 12, 20)
     days = [first + datetime.timedelta(days=n) for n in range(0, 120, 3)]
