@@ -28,6 +28,7 @@ import argparse
 import cProfile
 import datetime
 import gc
+import importlib.util
 import json
 import math
 import os
@@ -149,31 +150,62 @@ def row_counts() -> dict[str, int]:
 
 
 class FullCollections:
-    """Counts CPython's full (generation 2) garbage collections and the time they take.
+    """Counts CPython's garbage collections and the time they take: the full (generation 2) ones,
+    and the time of every collection by generation.
 
     A DRF response is a reference cycle (response -> renderer_context -> view -> response) that
     keeps the page's model instances alive until the cyclic collector runs, so the slowest
-    requests of a list endpoint are often the ones a full collection landed in.
+    requests of a list endpoint are often the ones a collection landed in.
     """
 
     def __init__(self):
         self.count, self.seconds, self._started = 0, 0.0, None
+        self.by_generation = [0.0, 0.0, 0.0]
 
     def __call__(self, phase: str, info: dict) -> None:
-        if info["generation"] != 2:
-            return
         if phase == "start":
             self._started = time.perf_counter()
         elif self._started is not None:
-            self.count += 1
-            self.seconds += time.perf_counter() - self._started
+            spent = time.perf_counter() - self._started
             self._started = None
+            self.by_generation[info["generation"]] += spent
+            if info["generation"] == 2:
+                self.count += 1
+                self.seconds += spent
 
     def reset(self) -> None:
         self.count, self.seconds, self._started = 0, 0.0, None
+        self.by_generation = [0.0, 0.0, 0.0]
 
 
 FULL_GC = FullCollections()
+
+
+def gunicorn_gc_settings() -> tuple[bool, tuple[int, int, int]]:
+    """gunicorn.conf.py's garbage-collector settings (GUNICORN_GC_FREEZE, GUNICORN_GC_THRESHOLD)."""
+    spec = importlib.util.spec_from_file_location("gunicorn_conf", BASE_DIR / "gunicorn.conf.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    # Loading the file disabled collection, as it does in gunicorn's master while the app loads.
+    gc.enable()
+    return module.GC_FREEZE, module.GC_THRESHOLD
+
+
+def as_a_worker(freeze: bool, threshold: tuple[int, int, int]) -> dict:
+    """Collect as a freshly forked gunicorn worker of gunicorn.conf.py would, before a phase's requests.
+
+    The server freezes what the preloaded app holds before each fork and tunes the thresholds in
+    the worker (gunicorn.conf.py). This process also holds what seeding left behind, which no
+    worker holds: without the same freeze, each full collection walks it, and the one request in
+    a hundred it lands in takes 100 ms (the p99 of the earlier runs). Frozen at each phase's
+    start: what the first phase's requests cached is frozen for the second, as it would be in a
+    worker that served them before the master forked it; a small difference, in the bench's favour.
+    """
+    gc.collect()
+    if freeze:
+        gc.freeze()
+    gc.set_threshold(*threshold)
+    return {"freeze": freeze, "threshold": list(threshold), "frozen_objects": gc.get_freeze_count()}
 
 
 @dataclass
@@ -327,6 +359,7 @@ def measure(persona: Persona, endpoint: Endpoint, *, requests: int, warmup: int)
             )
             return result
     timings, queries, statuses = [], [], Counter()
+    gc_ms: list[list[float]] = []  # per request: the collections' time in it, by generation
     last_sql: list[str] = []
     FULL_GC.reset()
     budget_started = time.perf_counter()
@@ -334,11 +367,14 @@ def measure(persona: Persona, endpoint: Endpoint, *, requests: int, warmup: int)
         if i >= MIN_REQUESTS and time.perf_counter() - budget_started > ENDPOINT_SECONDS:
             break  # a slow endpoint at a large scale: fewer requests (the table's n says how many)
         path = endpoint.paths[i % len(endpoint.paths)]
+        collected = list(FULL_GC.by_generation)
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
             response = call(client, endpoint, path)
             elapsed = time.perf_counter() - started
         timings.append(elapsed * 1000)
+        after = FULL_GC.by_generation
+        gc_ms.append([round((after[n] - collected[n]) * 1000, 2) for n in range(3)])
         queries.append(len(captured.captured_queries))
         statuses[response.status_code] += 1
         last_sql = [q["sql"] for q in captured.captured_queries]
@@ -360,6 +396,8 @@ def measure(persona: Persona, endpoint: Endpoint, *, requests: int, warmup: int)
         full_gc_count=FULL_GC.count,
         full_gc_ms=round(FULL_GC.seconds * 1000, 1),
         timings_ms=[round(t, 2) for t in timings],
+        gc_ms_by_generation=[round(sum(g[n] for g in gc_ms), 1) for n in range(3)],
+        gc_ms_per_request=gc_ms,
     )
     if set(statuses) != {endpoint.expected_status}:
         result["error"] = f"statuses {result['statuses']}, expected only {endpoint.expected_status}"
@@ -788,6 +826,7 @@ def main(argv: list[str]) -> int:
     rng = random.Random(args.seed)  # noqa: S311 - synthetic data, reproducible on purpose
     started = time.perf_counter()
     gc.callbacks.append(FULL_GC)
+    gc_settings = gunicorn_gc_settings()
 
     world = bench_seed.create_world(rng)
     area = world.areas[MEASURED_AREA_INDEX]
@@ -834,6 +873,11 @@ def main(argv: list[str]) -> int:
             persona.endpoints = build_endpoints(persona, pick_rng, area=area, force=force)
         rows = row_counts()
         print(f"\nPhase {phase} ({label}): " + ", ".join(f"{name} {n:,}" for name, n in rows.items()))
+        collector = as_a_worker(*gc_settings)
+        print(
+            f"Garbage collector as a gunicorn worker's: freeze {collector['freeze']} "
+            f"({collector['frozen_objects']:,} objects), thresholds {tuple(collector['threshold'])}"
+        )
         phase_started = time.perf_counter()
         results, phase_profiles = measure_all(
             personas,
@@ -844,7 +888,13 @@ def main(argv: list[str]) -> int:
         )
         profiles.extend(phase_profiles)
         phases.append(
-            {"phase": phase, "rows": rows, "seconds": round(time.perf_counter() - phase_started, 1), "results": results}
+            {
+                "phase": phase,
+                "rows": rows,
+                "gc": collector,
+                "seconds": round(time.perf_counter() - phase_started, 1),
+                "results": results,
+            }
         )
         print()
         print(phase_table(results))
