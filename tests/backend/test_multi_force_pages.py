@@ -13,6 +13,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from backend.api import pagination
 from backend.api.pagination import StandardPagination, page_ids
 from backend.querysets import request_memo
 from disclosure.models import Case, DefectCategory, Schedule
@@ -147,6 +148,33 @@ def test_page_ids_are_the_plain_querys_slice(world, three_forces, bottom, top):
             page_ids(scoped.filter(stream="cc").order_by("created_at", "pk"), bottom, top)
             == list(scoped.filter(stream="cc").order_by("created_at", "pk").values_list("pk", flat=True))[bottom:top]
         )
+
+
+@pytest.mark.parametrize(("bottom", "top"), [(0, 7), (12, 30)])
+def test_a_filter_whose_value_equals_the_branch_stand_in_still_pages_as_the_plain_query(
+    world, three_forces, bottom, top
+):
+    # The merged statement compiles one branch with a stand-in for the force and repeats it; a
+    # parameter of the list's own equal to that stand-in must not be mistaken for it.
+    stand_in = pagination._BRANCH_VALUE
+    with request_memo():
+        scoped = Case.objects.visible_to(world.cps_lead).exclude(pk=stand_in)
+        plain = list(scoped.values_list("pk", flat=True))
+        assert page_ids(scoped, bottom, top) == plain[bottom:top]
+
+
+def test_each_branch_of_the_merged_page_reads_its_own_force(world, three_forces, count_queries):
+    expected = expected_cases(world)[:12]
+    with request_memo(), count_queries() as queries:
+        scoped = Case.objects.visible_to(world.cps_lead)
+        assert page_ids(scoped, 0, 12) == expected
+    if ON_POSTGRESQL:
+        (statement,) = [q["sql"] for q in queries.captured_queries if "UNION ALL" in q["sql"]]
+        branches = statement.split(" UNION ALL ")
+        # One branch per force, each filtering on that force (bound as its own parameter).
+        assert len(branches) == len(scoped.partition[1]) == 3
+        for branch, pk in zip(branches, scoped.partition[1], strict=True):
+            assert f'"disclosure_case"."force_id" = {pk})' in branch, branch
 
 
 def test_the_page_is_read_per_force_on_postgresql_only_and_only_in_a_total_order(
