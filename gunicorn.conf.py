@@ -15,7 +15,7 @@ Environment:
     GUNICORN_BIND           address to listen on (default 0.0.0.0:8000)
     GUNICORN_WORKERS        worker processes (default 3; about 2 x cores + 1)
     GUNICORN_GC_FREEZE      freeze the preloaded objects before each fork (default true)
-    GUNICORN_GC_THRESHOLD   gc.set_threshold() in each worker, "gen0,gen1,gen2" (default 50000,20,10;
+    GUNICORN_GC_THRESHOLD   gc.set_threshold() in each worker, "gen0,gen1,gen2" (default 10000,10,10;
                             CPython's own is 700,10,10)
 """
 
@@ -40,16 +40,17 @@ def _thresholds(name: str, default: tuple[int, int, int]) -> tuple[int, int, int
         return default
     parts = [part.strip() for part in value.split(",")]
     if len(parts) != 3 or not all(part.isdigit() and int(part) > 0 for part in parts):
-        raise ValueError(f"{name} must be three positive whole numbers, e.g. 50000,20,10, not {value!r}.")
+        raise ValueError(f"{name} must be three positive whole numbers, e.g. 10000,10,10, not {value!r}.")
     return int(parts[0]), int(parts[1]), int(parts[2])
 
 
 GC_FREEZE = _env_bool("GUNICORN_GC_FREEZE", True)
-# A young collection every 50,000 net allocations instead of 700: a list page allocates hundreds
-# of thousands of objects, and each young collection also walks what the request still holds.
-# The response's reference cycles die young, so raising gen0 does not let garbage pile up; with
-# the startup objects frozen, the full collections that remain walk only what the worker made.
-GC_THRESHOLD = _thresholds("GUNICORN_GC_THRESHOLD", (50_000, 20, 10))
+# A young collection every 10,000 net allocations instead of 700: fewer collections per request,
+# and each young collection also walks what the request still holds.
+# Not more: a DRF response is a reference cycle, so its objects wait for a collection to be freed,
+# and at 50,000 one collection freed some thirty requests' garbage at once, 20-25 ms landing in
+# one request in thirty (docs/operations/load.md, "Garbage collection thresholds").
+GC_THRESHOLD = _thresholds("GUNICORN_GC_THRESHOLD", (10_000, 10, 10))
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "3"))

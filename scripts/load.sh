@@ -68,6 +68,12 @@ export GUNICORN_WORKERS=${GUNICORN_WORKERS:-2}
 PLAN=$RUN_DIR/plan.json
 .venv/bin/python scripts/load.py prepare --plan "$PLAN"
 
+# gunicorn.conf.py's garbage-collector settings as it will apply them (its defaults unless set),
+# passed on explicitly so that the run prints and records what was measured.
+read -r GUNICORN_GC_FREEZE GUNICORN_GC_THRESHOLD < <(.venv/bin/python -c \
+    'import runpy; c = runpy.run_path("gunicorn.conf.py"); print(str(c["GC_FREEZE"]).lower(), ",".join(map(str, c["GC_THRESHOLD"])))')
+export GUNICORN_GC_FREEZE GUNICORN_GC_THRESHOLD
+
 PORT=$(free_port)
 export GUNICORN_BIND="127.0.0.1:$PORT"
 # gunicorn.conf.py as the container runs it; its access log goes to a file here (production: stdout),
@@ -82,7 +88,7 @@ for _ in $(seq 300); do
     kill -0 "$GUNICORN_PID" 2>/dev/null || { echo "error: gunicorn exited; see var/load/gunicorn.log." >&2; exit 1; }
     sleep 0.2
 done
-echo "gunicorn on 127.0.0.1:$PORT: $GUNICORN_WORKERS workers, GC freeze ${GUNICORN_GC_FREEZE:-true}, thresholds ${GUNICORN_GC_THRESHOLD:-50000,20,10}"
+echo "gunicorn on 127.0.0.1:$PORT: $GUNICORN_WORKERS workers, GC freeze $GUNICORN_GC_FREEZE, thresholds $GUNICORN_GC_THRESHOLD"
 
 rc=0
 .venv/bin/python scripts/load.py run --plan "$PLAN" --url "http://127.0.0.1:$PORT" --access-log "$ACCESS_LOG" || rc=$?

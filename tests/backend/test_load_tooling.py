@@ -46,7 +46,7 @@ def test_gunicorn_preloads_the_app_frozen_and_the_workers_collect_with_tuned_thr
     assert loaded == "True 5 False"
     assert frozen == "True"
     # The worker collects again, at the tuned thresholds.
-    assert worker == "True (50000, 20, 10)"
+    assert worker == "True (10000, 10, 10)"
 
 
 def test_gunicorn_gc_tuning_can_be_turned_off_to_measure_without_it():
