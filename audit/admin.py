@@ -2,6 +2,7 @@ from auditlog.mixins import LogEntryAdminMixin
 from django.contrib import admin
 
 from audit.models import AuditEvent
+from audit.selectors import reads_audit_events
 from backend.admin import SCOPED, ScopedAdmin
 
 # django-auditlog registers its own admin for the log entry model; ours replaces it.
@@ -11,7 +12,13 @@ if admin.site.is_registered(AuditEvent):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(LogEntryAdminMixin, ScopedAdmin):
-    """Read-only and scoped (``ScopedAdmin``): the audit log is append-only through the app."""
+    """Read-only and scoped (``ScopedAdmin``): the audit log is append-only through the app.
+
+    Open to whom the API serves entries (``reads_audit_events``: superusers, an Area's org admins and Quality Group,
+    a force's org admins).
+    """
+
+    read_rule = reads_audit_events
 
     list_display = ["created", "resource_url", "action", "msg_short", "user_url", "remote_addr", "area", "force"]
     # Related-row choices from the scoped entries only (the plain filter would list every organisation).

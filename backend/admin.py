@@ -127,13 +127,23 @@ class NotFoundOutsideScopeMixin:
 
 
 class ScopedAdmin(NotFoundOutsideScopeMixin, ScopedChoicesMixin, admin.ModelAdmin):
-    """Read-only, scoped views of tenant rows: the API is where leads work, with its services' checks."""
+    """Read-only, scoped views of tenant rows: the API is where leads work, with its services' checks.
+
+    The pages open to whom the API serves rows of the kind: ``read_rule(user=) -> bool``, the yes/no of the
+    scoping rule this admin's ``visible_to`` applies, which lives next to it (e.g.
+    ``forces.selectors.reads_case_level_rows``; ``backend`` imports no app, so each admin names its own). Never
+    the staff flag. The rule is asked once per request under its name, the key the dip sample and feedback pages
+    ask ``reads_case_level_rows`` under too (a page's checks and the index's app list ask it many times).
+    """
+
+    read_rule: Callable[..., bool]
 
     def get_queryset(self, request):
         return visible_to(super().get_queryset(request), request.user)
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_staff
+        rule = type(self).read_rule  # the plain function, not bound to the admin
+        return once_per_request(request, rule.__name__, lambda: request.user.is_active and rule(user=request.user))
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)

@@ -1,6 +1,9 @@
 """Admin for dip sampling. Lists are scoped by the tenancy rule; writes go through the services.
 
-Dip samples are where leads work (disclosure/admin_workflow.py): plan, draw, assess, complete, sign.
+Dip samples are where leads work (disclosure/admin_workflow.py): plan, draw, assess, complete, sign. The
+read-only lists of cases, schedules, assessments and defects open to whom the API serves those rows
+(``forces.selectors.reads_case_level_rows``, as the dip samples' pages); reference data to every signed-in member, as
+the API serves it.
 
 Every choice the admin offers about tenant rows comes from the scoped queryset too: list filters
 over related rows use ``RelatedOnlyFieldListFilter`` (the related rows of the visible ones), and a
@@ -12,10 +15,18 @@ from django.contrib import admin
 from backend.admin import SCOPED, ScopedAdmin
 from disclosure.admin_workflow import DipSampleAdmin
 from disclosure.models import Assessment, Case, Checklist, Criterion, Defect, DefectCategory, DipSample, Schedule
+from forces.models import is_anonymous
+from forces.selectors import reads_case_level_rows
+
+
+class CaseLevelAdmin(ScopedAdmin):
+    """Case-level rows, read-only: open to whom the API serves them, each seeing its ``visible_to`` rows."""
+
+    read_rule = reads_case_level_rows
 
 
 @admin.register(Case)
-class CaseAdmin(ScopedAdmin):
+class CaseAdmin(CaseLevelAdmin):
     list_display = ["urn", "force", "stream", "created_at"]
     list_filter = ["stream", ("force", SCOPED)]
     search_fields = ["urn"]
@@ -23,7 +34,7 @@ class CaseAdmin(ScopedAdmin):
 
 
 @admin.register(Schedule)
-class ScheduleAdmin(ScopedAdmin):
+class ScheduleAdmin(CaseLevelAdmin):
     list_display = ["id", "case", "kind", "revision", "received_on", "item_count", "force"]
     list_filter = ["kind", ("force", SCOPED)]
     search_fields = ["case__urn"]
@@ -35,27 +46,34 @@ admin.site.register(DipSample, DipSampleAdmin)
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(ScopedAdmin):
+class AssessmentAdmin(CaseLevelAdmin):
     list_display = ["id", "dip_sample", "schedule", "rating", "drs_complete", "assessed_by", "force"]
     list_filter = ["rating", "drs_complete", ("force", SCOPED)]
     list_select_related = ["dip_sample", "schedule", "assessed_by", "force"]
 
 
 @admin.register(Defect)
-class DefectAdmin(ScopedAdmin):
+class DefectAdmin(CaseLevelAdmin):
     list_display = ["id", "category", "severity", "item_reference", "assessment", "force"]
     list_filter = ["severity", "category__side", "category", ("force", SCOPED)]
     list_select_related = ["category", "assessment", "force"]
 
 
+def reads_reference_data(*, user) -> bool:
+    """True when the API serves ``user`` reference data: every signed-in, active user (``ReferenceDataQuerySet``'s
+    ``visible_to``, the rows of ``DefectCategoryViewSet`` and ``ChecklistViewSet``); leads pick categories from it."""
+    return not is_anonymous(user)
+
+
 class ReferenceAdmin(admin.ModelAdmin):
-    """Reference data: superusers edit category names; codes are stable."""
+    """Reference data: read by whom the API serves it (``reads_reference_data``); superusers edit category names;
+    codes are stable."""
 
     def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_staff
+        return self.has_view_permission(request)
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_staff
+        return reads_reference_data(user=request.user)
 
     def has_add_permission(self, request):
         return request.user.is_superuser

@@ -19,10 +19,10 @@ from disclosure.models import Assessment, Defect, DefectCategory, Rating, Severi
 from disclosure.selectors import rollup_assessments, rollup_condition, rollup_defects
 from feedback.models import Feedback
 from feedback.selectors import empty_feedback_summary, feedback_counts, feedback_figures
-from forces.models import Organisation, Stream
+from forces.models import Organisation, Stream, is_anonymous
 from forces.selectors import comparison_area_list, summary_force_list
 from reports import compiled
-from reports.models import ActionItem, ActionItemStatus, Meeting
+from reports.models import ActionItem, ActionItemStatus, Meeting, _member_of
 
 #: The 95% two-sided normal quantile.
 Z_95 = 1.959963984540054
@@ -515,3 +515,14 @@ def meeting_list(*, user) -> QuerySet[Meeting]:
 def action_item_list(*, user) -> QuerySet[ActionItem]:
     """Action items ``user`` may read (those of the meetings it reads), with their meeting and owner."""
     return ActionItem.objects.visible_to(user).select_related("meeting", "meeting__area", "owner")
+
+
+def reads_meetings(*, user) -> bool:
+    """True when ``Meeting.objects.visible_to`` (and so ``ActionItem``'s) can give ``user`` rows: a superuser, or an
+    active member of an organisation (an Area's members read its meetings; a force's members, chief officers included,
+    those covering their force). That rule's yes/no, on the same membership condition, for the web pages of meetings
+    and action items: the staff flag adds nothing.
+    """
+    if is_anonymous(user) or user.pk is None:
+        return False
+    return user.is_superuser or _member_of(user).exists()

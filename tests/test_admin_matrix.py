@@ -226,6 +226,14 @@ def _feedback(w, t):
 #: Members whose roles read case-level rows (leads, the Quality Group, org admins) and superusers open the dip
 #: sample and feedback pages, each seeing the rows it reads in the API; chief officers read figures only (403).
 CASE_READERS = set(CASE_LEVEL_READERS)
+#: Who opens the pages of meetings and action items: whoever reads some in the API (every member of an Area or a force,
+#: chief officers included; superusers).
+MEETING_VIEWERS = set(MEETING_READERS)
+#: Who opens the audit log's pages: whoever reads entries of it in the API (an Area's org admins and Quality Group, a
+#: force's org admins; superusers).
+AUDIT_READERS = set(VISIBLE_AUDIT_FORCES)
+#: Every member of the cast: the site admits them (reference data is read by every signed-in user, as in the API).
+MEMBERS = set(CAST) - NOT_MEMBERS
 #: Disclosure leads plan samples (for the streams and forces they lead; the plan form offers those), superusers too.
 PLANNERS = {"superuser", "cps_lead", "gmp_lead", "gmp_mc_lead", "lancs_lead", "outsider", "kent_lead"}
 #: A draft is the CPS side's own: the force sees feedback from the moment it is sent (docs/decisions/0010).
@@ -262,19 +270,20 @@ MODELS = [
         missing=404,
         refused=403,
     ),
-    # Read-only, scoped lists (ScopedAdmin): staff, rows as in the API.
+    # Read-only, scoped lists (ScopedAdmin): open to whom the API serves their rows (the staff flag adds nothing),
+    # each seeing the rows it reads in the API. The audit log: its readers in the API.
     Model(
         "audit",
         "auditevent",
         _audit_event,
-        view=STAFF,
+        view=AUDIT_READERS,
         sees=lambda who: VISIBLE_AUDIT_FORCES.get(who, set()),
         targets=TENANTS,
         missing=404,
         refused=403,
     ),
     *(
-        Model("disclosure", name, _row(row), view=STAFF, sees=_case_level, targets=TENANTS, missing=404, refused=403)
+        Model("disclosure", name, _row(row), CASE_READERS, sees=_case_level, targets=TENANTS, missing=404, refused=403)
         for name, row in (
             ("case", "case"),
             ("schedule", "schedule"),
@@ -282,19 +291,19 @@ MODELS = [
             ("defect", "defect"),
         )
     ),
-    # Reference data: staff read it, superusers edit it.
+    # Reference data: every member reads it, as the API serves it to every signed-in user; superusers edit it.
     Model(
         "disclosure",
         "defectcategory",
         lambda w, t: __import__("disclosure.models").models.DefectCategory.objects.get(code="D02"),
-        view=STAFF,
+        view=MEMBERS,
         add=SUPER,
     ),
     Model(
         "disclosure",
         "checklist",
         lambda w, t: __import__("disclosure.models").models.Checklist.objects.get(version=1),
-        view=STAFF,
+        view=MEMBERS,
         add=SUPER,
     ),
     # Where leads work (disclosure/admin_workflow.py, feedback/admin.py): every reader of case-level rows, its rows.
@@ -336,7 +345,7 @@ MODELS = [
         "reports",
         "meeting",
         _row("meeting"),
-        view=STAFF,
+        view=MEETING_VIEWERS,
         sees=lambda who: MEETING_READERS.get(who, set()),
         targets=TENANTS,
         missing=404,
@@ -346,7 +355,7 @@ MODELS = [
         "reports",
         "actionitem",
         _row("action_item"),
-        view=STAFF,
+        view=MEETING_VIEWERS,
         sees=lambda who: MEETING_READERS.get(who, set()),
         targets=TENANTS,
         missing=404,
@@ -360,10 +369,10 @@ APP_READERS = {
     "knox": SUPER,
     "axes": SUPER,
     "forces": ORG_ADMINS,
-    "audit": STAFF,
-    "disclosure": CASE_READERS,
+    "audit": AUDIT_READERS,
+    "disclosure": CASE_READERS | MEMBERS,  # reference data: every member
     "feedback": CASE_READERS,
-    "reports": STAFF,
+    "reports": MEETING_VIEWERS,
 }
 
 
@@ -758,3 +767,26 @@ def test_admin_matrix(shared_world, sessions, db, quiet_pages, name):
                 wanted = "/".join(sorted(map(str, want))) if isinstance(want, frozenset) else want
                 wrong.append(f"{who} on {target}: got {got}, want {wanted}")
     assert not wrong, f"{name}:\n" + "\n".join(wrong)
+
+
+#: Scoped lists and whether the API serves rows of them to a chief officer and to a disclosure lead.
+STAFF_FLAG_PAGES = {
+    "/admin/disclosure/case/": {"gmp_chief": 403, "gmp_lead": 200},
+    "/admin/disclosure/defect/": {"gmp_chief": 403, "gmp_lead": 200},
+    "/admin/reports/meeting/": {"gmp_chief": 200, "gmp_lead": 200},
+    "/admin/audit/auditevent/": {"gmp_chief": 403, "gmp_lead": 403},
+}
+
+
+@pytest.mark.parametrize("who", ["gmp_chief", "gmp_lead"])
+def test_the_staff_flag_opens_no_scoped_list(shared_world, db, quiet_pages, who):
+    """Made staff, a chief officer still reads no case-level row and a lead no audit entry: the pages say 403, as
+    the API finds them nothing (the cast has no staff account without a reader's role, so the matrix cannot say)."""
+    from django.contrib.auth import get_user_model
+
+    user_model = get_user_model()
+    user_model.objects.filter(pk=getattr(shared_world, who).pk).update(is_staff=True)
+    client = Client()
+    client.force_login(user_model.objects.get(pk=getattr(shared_world, who).pk))
+    got = {url: client.get(url).status_code for url in STAFF_FLAG_PAGES}
+    assert got == {url: outcomes[who] for url, outcomes in STAFF_FLAG_PAGES.items()}
