@@ -3,9 +3,12 @@
 Django's stock site admits staff only. Chief officers and the Quality Group read their dashboards
 in the admin, so this site admits any active user with a membership (and staff and superusers,
 as before). Admission opens no data: every registered ``ModelAdmin`` keeps its own permission
-methods (case-level and reference lists need ``is_staff`` and go through ``visible_to``; model
-pages without permission methods need Django model permissions, which members do not hold), so a
-member without them gets 403 there (tests/test_admin_pages.py).
+methods (the scoped lists open to whom the API serves their rows, ``backend.admin.ScopedAdmin.read_rule``,
+and go through ``visible_to``; model pages without permission methods need Django model permissions,
+which members do not hold), so a member without them gets 403 there (tests/test_admin_pages.py).
+
+The index shows a member's start page; below it staff and superusers keep Django's app list, and
+anyone else gets the same list (the models whose pages they may open) as one line of links per app.
 
 It is installed as the *default* site (``backend.admin_apps.PortalAdminConfig`` in ``INSTALLED_APPS``), so
 ``admin.site`` is this object and every ``@admin.register`` keeps working. ``backend`` imports no
