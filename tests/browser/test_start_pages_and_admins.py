@@ -127,9 +127,8 @@ def test_an_org_admin_adds_a_person_who_lands_on_their_start_page_and_no_lead_op
         f"/admin/disclosure/dipsample/{gmp['in_progress'].pk}/change/": 404,
         f"/admin/disclosure/dipsample/{gmp['completed'].pk}/change/": 404,
         f"/admin/feedback/feedback/{gmp['feedback'].pk}/change/": 404,
-        # staff-only model pages refuse a lead every row alike (own force's too): nothing to learn from them
-        f"/admin/disclosure/assessment/{gmp['assessment'].pk}/change/": 403,
-        f"/admin/disclosure/case/{gmp['case'].pk}/change/": 403,
+        f"/admin/disclosure/assessment/{gmp['assessment'].pk}/change/": 404,
+        f"/admin/disclosure/case/{gmp['case'].pk}/change/": 404,
     }
     statuses = {path: _status(page, f"{base}{path}") for path in gmp_pages}
     own_dashboard = _status(page, f"{base}/admin/dashboards/force/LANCS/")

@@ -11,12 +11,17 @@ from audit.models import AuditEvent
 from reports import selectors
 from tests.factories import TEST_PASSWORD
 
-#: Model pages that hold case-level rows, memberships, the audit log or accounts.
-GUARDED_PAGES = [
+#: Model pages that hold case-level rows (a lead reads them, as in the API; a chief officer does not).
+CASE_LEVEL_PAGES = [
     "/admin/disclosure/case/",
     "/admin/disclosure/schedule/",
     "/admin/disclosure/assessment/",
     "/admin/disclosure/defect/",
+    "/admin/disclosure/dipsample/",
+    "/admin/feedback/feedback/",
+]
+#: Model pages that hold memberships, the audit log or accounts: neither a lead nor a chief officer opens them.
+GUARDED_PAGES = [
     "/admin/audit/auditevent/",
     "/admin/forces/membership/",
     "/admin/forces/organisation/",
@@ -72,20 +77,26 @@ def test_a_chief_officer_gets_404_for_the_area_comparison(world):
 
 
 @pytest.mark.parametrize("who", ["gmp_chief", "gmp_lead"])
-def test_members_without_staff_status_are_refused_the_admin_s_model_pages(world, rows, who):
+def test_members_are_refused_the_model_pages_the_api_serves_them_no_rows_of(world, rows, who):
     client = signed_in(getattr(world, who))
     for url in GUARDED_PAGES:
         assert client.get(url).status_code == 403, url
+    # Leads read case-level rows in the admin as in the API (tests/test_admin_matrix.py); chief officers do not.
     case = rows["GMP"].case
-    assert client.get(f"/admin/disclosure/case/{case.pk}/change/").status_code == 403
-    # Leads work on dip samples and feedback in the admin (tests/test_admin_matrix.py); chief officers do not.
-    for url in ("/admin/disclosure/dipsample/", "/admin/feedback/feedback/"):
+    for url in (*CASE_LEVEL_PAGES, f"/admin/disclosure/case/{case.pk}/change/"):
         assert client.get(url).status_code == (403 if who == "gmp_chief" else 200), url
 
 
-def test_the_chief_officer_s_admin_index_lists_no_models(world):
+def test_the_chief_officer_s_admin_index_lists_no_case_level_models(world):
+    """Only what the API serves a chief officer besides figures: meetings, action items and reference data."""
     response = signed_in(world.gmp_chief).get("/admin/")
-    assert response.context["app_list"] == []
+    models = sorted((app["app_label"], m["object_name"]) for app in response.context["app_list"] for m in app["models"])
+    assert models == [
+        ("disclosure", "Checklist"),
+        ("disclosure", "DefectCategory"),
+        ("reports", "ActionItem"),
+        ("reports", "Meeting"),
+    ]
 
 
 def test_an_account_with_no_membership_cannot_sign_in_to_the_admin(world):
