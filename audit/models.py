@@ -21,6 +21,12 @@ from forces.models import Membership, Organisation, OrganisationKind, Role, is_a
 ERASED = "[erased]"
 
 
+#: Memberships that read an Area's audit entries (its org admins and Quality Group) and a force's (its org admins):
+#: the one statement of the rule, used by ``visible_to`` and by ``audit.selectors.reads_audit_events``.
+AREA_AUDIT_READERS = Q(role__in=(Role.ORG_ADMIN, Role.QUALITY_GROUP), organisation__kind=OrganisationKind.CPS_AREA)
+FORCE_AUDIT_READERS = Q(role=Role.ORG_ADMIN, organisation__kind=OrganisationKind.POLICE_FORCE)
+
+
 class AuditEventQuerySet(ScopedQuerySet):
     @scoping
     def visible_to(self, user: Any) -> Self:
@@ -29,14 +35,8 @@ class AuditEventQuerySet(ScopedQuerySet):
             return self.none()
         if user.is_superuser:
             return self
-        area_readers = Membership.objects.filter(
-            user=user,
-            role__in=(Role.ORG_ADMIN, Role.QUALITY_GROUP),
-            organisation__kind=OrganisationKind.CPS_AREA,
-        ).values("organisation_id")
-        force_readers = Membership.objects.filter(
-            user=user, role=Role.ORG_ADMIN, organisation__kind=OrganisationKind.POLICE_FORCE
-        ).values("organisation_id")
+        area_readers = Membership.objects.filter(AREA_AUDIT_READERS, user=user).values("organisation_id")
+        force_readers = Membership.objects.filter(FORCE_AUDIT_READERS, user=user).values("organisation_id")
         return self.filter(Q(area_id__in=area_readers) | Q(force_id__in=force_readers))
 
     def update(self, **kwargs):
