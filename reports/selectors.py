@@ -15,12 +15,13 @@ from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, 
 from django.http import Http404
 from django.utils import timezone
 
+from backend.querysets import for_this_request
 from disclosure.models import Assessment, Defect, DefectCategory, Rating, Severity, Side
 from disclosure.selectors import rollup_assessments, rollup_condition, rollup_defects
 from feedback.models import Feedback
 from feedback.selectors import empty_feedback_summary, feedback_counts, feedback_figures
-from forces.models import Organisation, Stream
-from forces.selectors import comparison_area_list, summary_force_list
+from forces.models import Organisation, OrganisationKind, Stream
+from forces.selectors import comparison_area_list, summary_force_list, summary_organisation_list
 from reports import compiled
 from reports.models import ActionItem, ActionItemStatus, Meeting
 
@@ -150,6 +151,56 @@ def _months(date_from: datetime.date, date_to: datetime.date) -> list[datetime.d
         months.append(month)
         month = (month + datetime.timedelta(days=32)).replace(day=1)
     return months
+
+
+# --- who may read which roll-up ----------------------------------------------------------------------------
+
+
+def _readable_ids(user) -> dict[str, set[int]] | None:
+    """The ids of the forces whose summary ``user`` may read and of the Areas whose comparison it may read
+    (``forces.selectors.summary_force_list`` and ``comparison_area_list``: the rules are theirs), in one query
+    once per API request (``backend.querysets.for_this_request``); None outside a request.
+
+    Building those rules' SQL with the ORM cost more than running the summary's statements at one Area's volume:
+    the view's lookup and the selector's own check built them twice a request (docs/PERFORMANCE.md, "National
+    volume summaries"). Both checks stay; they read the rules' answer once.
+    """
+
+    def read() -> dict[str, set[int]]:
+        forces = summary_force_list(user=user).order_by().values_list("pk", "kind")
+        areas = comparison_area_list(user=user).order_by().values_list("pk", "kind")
+        readable: dict[str, set[int]] = {"forces": set(), "areas": set()}
+        for pk, kind in forces.union(areas, all=True):
+            readable["forces" if kind == OrganisationKind.POLICE_FORCE else "areas"].add(pk)
+        return readable
+
+    return for_this_request(("reports: readable roll-ups", user.pk), read)
+
+
+def report_organisation_list(*, user) -> QuerySet[Organisation]:
+    """Forces whose summary and Areas whose comparison ``user`` may read, scoped for ``user``: the reports API's
+    lookup (``forces.selectors.summary_organisation_list``, from the ids ``_readable_ids`` read in a request)."""
+    readable = _readable_ids(user)
+    if readable is None:
+        return summary_organisation_list(user=user)
+    ids = sorted(readable["forces"] | readable["areas"])
+    return Organisation.objects.visible_to(user).filter(pk__in=ids).select_related("area")
+
+
+def may_read_force_summary(*, user, force: Organisation) -> bool:
+    """Whether ``user`` may read ``force``'s summary (``forces.selectors.summary_force_list``)."""
+    readable = _readable_ids(user)
+    if readable is None:
+        return summary_force_list(user=user).filter(pk=force.pk).exists()
+    return force.pk in readable["forces"]
+
+
+def may_read_area_comparison(*, user, area: Organisation) -> bool:
+    """Whether ``user`` may read ``area``'s comparison of forces (``forces.selectors.comparison_area_list``)."""
+    readable = _readable_ids(user)
+    if readable is None:
+        return comparison_area_list(user=user).filter(pk=area.pk).exists()
+    return area.pk in readable["areas"]
 
 
 # --- aggregates ---------------------------------------------------------------------------------------------
@@ -421,7 +472,7 @@ def force_summary(
     (``include_unsigned``: also samples not yet signed off), with ``previous``: the same figures
     for the window of equal length just before. A fixed number of queries.
     """
-    if not summary_force_list(user=user).filter(pk=force.pk).exists():
+    if not may_read_force_summary(user=user, force=force):
         raise Http404("No force summary that you can read.")
     return force_figures(
         force=force,
@@ -450,7 +501,7 @@ def area_comparison(
     CPS leads and org admins, and superusers; anyone else raises ``Http404``. Signed-off samples
     only. A fixed number of queries.
     """
-    if not comparison_area_list(user=user).filter(pk=area.pk).exists():
+    if not may_read_area_comparison(user=user, area=area):
         raise Http404("No Area comparison that you can read.")
     forces = compiled.rows(
         Organisation,
