@@ -586,3 +586,20 @@ def test_a_category_moved_to_the_police_side_counts_in_the_next_summary(world, c
     comparison = client.get("/api/v1/organisations/CPS-NW/comparison/", window).json()
     gmp = next(row for row in comparison["forces"] if row["force"] == "GMP")
     assert gmp["defective_rate"]["value"] == 1.0 and gmp["defects_per_schedule"] == 1.0
+
+
+def test_with_no_police_side_category_nothing_is_defective_and_nothing_fails(world, client_for):
+    """No police-side category at all (an empty list of ids): the summary and the comparison still answer."""
+    build(world, [Sample("GMP", "cc", 3, True, [Row("not_meeting", drs=False, defects=[("D02", None)])])])
+    DefectCategory.objects.update(side="cps")
+    year = _year()
+    window = {"from": f"{year}-01-01", "to": f"{year}-12-31"}
+    client = client_for(world.cps_quality)
+    summary = get_summary(client, **window)
+    assert summary.status_code == 200, summary.content
+    assert summary.json()["schedules_assessed"] == 1
+    assert summary.json()["defective_rate"]["value"] == 0.0
+    assert summary.json()["defects_by_severity"] == {"minor": 0, "significant": 0, "critical": 0}
+    comparison = client.get("/api/v1/organisations/CPS-NW/comparison/", window)
+    assert comparison.status_code == 200, comparison.content
+    assert comparison.json()["total"]["defects_per_schedule"] == 0.0
