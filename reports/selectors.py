@@ -15,12 +15,13 @@ from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, 
 from django.http import Http404
 from django.utils import timezone
 
+from backend.querysets import for_this_request
 from disclosure.models import Assessment, Defect, DefectCategory, Rating, Severity, Side
 from disclosure.selectors import rollup_assessments, rollup_condition, rollup_defects
 from feedback.models import Feedback
 from feedback.selectors import empty_feedback_summary, feedback_counts, feedback_figures
-from forces.models import Organisation, Stream, is_anonymous
-from forces.selectors import comparison_area_list, summary_force_list
+from forces.models import Organisation, OrganisationKind, Stream, is_anonymous
+from forces.selectors import comparison_area_list, summary_force_list, summary_organisation_list
 from reports import compiled
 from reports.models import ActionItem, ActionItemStatus, Meeting, _member_of
 
@@ -152,34 +153,85 @@ def _months(date_from: datetime.date, date_to: datetime.date) -> list[datetime.d
     return months
 
 
+# --- who may read which roll-up ----------------------------------------------------------------------------
+
+
+def _readable_ids(user) -> dict[str, set[int]] | None:
+    """The ids of the forces whose summary ``user`` may read and of the Areas whose comparison it may read
+    (``forces.selectors.summary_force_list`` and ``comparison_area_list``: the rules are theirs), in one query
+    once per API request (``backend.querysets.for_this_request``); None outside a request.
+
+    Building those rules' SQL with the ORM cost more than running the summary's statements at one Area's volume:
+    the view's lookup and the selector's own check built them twice a request (docs/PERFORMANCE.md, "National
+    volume summaries"). Both checks stay; they read the rules' answer once.
+    """
+
+    def read() -> dict[str, set[int]]:
+        forces = summary_force_list(user=user).order_by().values_list("pk", "kind")
+        areas = comparison_area_list(user=user).order_by().values_list("pk", "kind")
+        readable: dict[str, set[int]] = {"forces": set(), "areas": set()}
+        for pk, kind in forces.union(areas, all=True):
+            readable["forces" if kind == OrganisationKind.POLICE_FORCE else "areas"].add(pk)
+        return readable
+
+    return for_this_request(("reports: readable roll-ups", user.pk), read)
+
+
+def report_organisation_list(*, user) -> QuerySet[Organisation]:
+    """Forces whose summary and Areas whose comparison ``user`` may read, scoped for ``user``: the reports API's
+    lookup (``forces.selectors.summary_organisation_list``, from the ids ``_readable_ids`` read in a request)."""
+    readable = _readable_ids(user)
+    if readable is None:
+        return summary_organisation_list(user=user)
+    ids = sorted(readable["forces"] | readable["areas"])
+    return Organisation.objects.visible_to(user).filter(pk__in=ids).select_related("area")
+
+
+def may_read_force_summary(*, user, force: Organisation) -> bool:
+    """Whether ``user`` may read ``force``'s summary (``forces.selectors.summary_force_list``)."""
+    readable = _readable_ids(user)
+    if readable is None:
+        return summary_force_list(user=user).filter(pk=force.pk).exists()
+    return force.pk in readable["forces"]
+
+
+def may_read_area_comparison(*, user, area: Organisation) -> bool:
+    """Whether ``user`` may read ``area``'s comparison of forces (``forces.selectors.comparison_area_list``)."""
+    readable = _readable_ids(user)
+    if readable is None:
+        return comparison_area_list(user=user).filter(pk=area.pk).exists()
+    return area.pk in readable["areas"]
+
+
 # --- aggregates ---------------------------------------------------------------------------------------------
 
 
-def _police_defect_of_outer_assessment():
-    """``EXISTS`` a police-side defect of the outer assessment.
+def _police_defect_of_outer_assessment(police_category_ids: list[int]):
+    """``EXISTS`` a police-side defect (one of ``police_category_ids``) of the outer assessment.
 
     Measured against a scalar subquery (``(SELECT id ... LIMIT 1) IS NOT NULL``; docs/PERFORMANCE.md, session 3).
     At one Area's volume PostgreSQL answers this ``EXISTS`` by hashing every police-side defect (20-60 ms; the
     scalar subquery's index probes took 10 ms in the same run); from a few Areas' volume it probes per assessment,
     as it should. The scalar subquery always probes, but is costed so high that PostgreSQL JIT-compiles it at
     SCALE=20 (25-30 ms a statement), which made the summary twice as slow there. National volume is what
-    matters, so ``EXISTS`` stays.
+    matters, so ``EXISTS`` stays. The police-side categories are given as ids: joining the category table in each
+    probe cost a third of the statement at SCALE=100 (docs/PERFORMANCE.md, "National volume summaries").
     """
-    return Exists(Defect.objects.filter(assessment=OuterRef("pk"), category__side=Side.POLICE))
+    return Exists(Defect.objects.filter(assessment=OuterRef("pk"), category_id__in=police_category_ids))
 
 
 #: What ``_assessment_counts`` counts per group, beside ``assessed``.
 _HEADLINE_COUNTS = ("assessed", *Rating.values, "drs_complete", "fed_back")
 
 
-def _assessment_counts(assessments: QuerySet, *keys: str) -> QuerySet:
+def _assessment_counts(assessments: QuerySet, *keys: str, police_category_ids: list[int]) -> QuerySet:
     """``assessments`` grouped by ``keys`` and by ``has_police_defect``: one row of counts per group.
 
     "Has a police-side defect" is a grouping key, so PostgreSQL asks the ``EXISTS`` once per
     assessment; the defective and fed-back counts are then the rows with it (``_add_counts``).
     """
     return (
-        assessments.annotate(has_police_defect=_police_defect_of_outer_assessment())
+        assessments.annotate(has_police_defect=_police_defect_of_outer_assessment(police_category_ids))
         .order_by()
         .values(*keys, "has_police_defect")
         .annotate(
@@ -189,6 +241,14 @@ def _assessment_counts(assessments: QuerySet, *keys: str) -> QuerySet:
             fed_back=Count("pk", filter=Q(prosecutor_fed_back=True)),
         )
     )
+
+
+def _categories() -> tuple[list[dict], list[int]]:
+    """The defect categories (each with its side), and the ids of the police-side ones (a statement's values)."""
+    categories = compiled.rows(
+        DefectCategory, ("summary: categories",), lambda: DefectCategory.objects.order_by("code").values()
+    )
+    return categories, sorted(row["id"] for row in categories if row["side"] == Side.POLICE)
 
 
 def _add_counts(into: dict, row: dict) -> None:
@@ -231,24 +291,28 @@ def _figures(
     of this one, and each group says which window it is in (a sample's period end in this window or before).
     """
     previous_from, previous_to = previous_window(date_from, date_to)
+    # Query 1: the categories (each with its side).
+    categories, police = _categories()
     # The values of the statements, which are built once per shape (reports.compiled): a stream or all of them,
-    # signed-off samples or all.
+    # signed-off samples or all, how many police-side categories.
     both = {"force_ids": [force.pk], "period_from": previous_from, "period_to": date_to}
     if stream:
         both["stream"] = stream
-    shape = (bool(stream), include_unsigned)
+    shape = (bool(stream), include_unsigned, len(police))
 
-    # Query 1: the assessments' counts per stream and period end (a sample's month and window follow from it).
+    # Query 2: the assessments' counts per stream and period end (a sample's month and window follow from it).
     counts = {True: {}, False: {}}
     stream_counts, monthly_counts = {}, {}
     rows = compiled.rows(
         Assessment,
         ("summary: assessments", *shape),
-        lambda **window: _assessment_counts(
+        lambda police, **window: _assessment_counts(
             rollup_assessments(**window, include_unsigned=include_unsigned),
             "dip_sample__stream",
             "dip_sample__period_end",
+            police_category_ids=police,
         ),
+        police=police,
         **both,
     )
     for row in rows:
@@ -259,11 +323,8 @@ def _figures(
             _add_counts(stream_counts.setdefault(row["dip_sample__stream"], {}), row)
             _add_counts(monthly_counts.setdefault(period_end.replace(day=1), {}), row)
 
-    # Query 2: the categories (each with its side); query 3: the defects per window, stream, category, severity.
-    categories = compiled.rows(
-        DefectCategory, ("summary: categories",), lambda: DefectCategory.objects.order_by("code").values()
-    )
-    police_categories = {row["id"] for row in categories if row["side"] == Side.POLICE}
+    # Query 3: the defects per window, stream, category, severity.
+    police_categories = set(police)
     by_category = {True: Counter(), False: Counter()}
     severities = {True: Counter(), False: Counter()}
     stream_defects = Counter()
@@ -297,15 +358,16 @@ def _figures(
         compiled.rows(
             Feedback,
             ("summary: feedback", *shape),
-            lambda date_from, today, **window: feedback_counts(
+            lambda date_from, today, police, **window: feedback_counts(
                 items=Feedback.objects.filter(
-                    rollup_condition("defects__", **window, include_unsigned=include_unsigned, side=Side.POLICE)
+                    rollup_condition("defects__", **window, include_unsigned=include_unsigned, category_ids=police)
                 ),
                 by=ExpressionWrapper(Q(defects__assessment__dip_sample__period_end__gte=date_from), BooleanField()),
                 today=today,
             ),
             date_from=date_from,
             today=today,
+            police=police,
             **both,
         )
     )
@@ -372,14 +434,15 @@ def force_figures(
     For services that already decided (a meeting's snapshot); views call ``force_summary``.
     """
     today = today or timezone.localdate()
-    figures, previous = _figures(
-        force=force,
-        date_from=date_from,
-        date_to=date_to,
-        stream=stream,
-        include_unsigned=include_unsigned,
-        today=today,
-    )
+    with compiled.without_jit(Assessment):
+        figures, previous = _figures(
+            force=force,
+            date_from=date_from,
+            date_to=date_to,
+            stream=stream,
+            include_unsigned=include_unsigned,
+            today=today,
+        )
     return {
         "force": force.code,
         "stream": stream,
@@ -409,7 +472,7 @@ def force_summary(
     (``include_unsigned``: also samples not yet signed off), with ``previous``: the same figures
     for the window of equal length just before. A fixed number of queries.
     """
-    if not summary_force_list(user=user).filter(pk=force.pk).exists():
+    if not may_read_force_summary(user=user, force=force):
         raise Http404("No force summary that you can read.")
     return force_figures(
         force=force,
@@ -438,7 +501,7 @@ def area_comparison(
     CPS leads and org admins, and superusers; anyone else raises ``Http404``. Signed-off samples
     only. A fixed number of queries.
     """
-    if not comparison_area_list(user=user).filter(pk=area.pk).exists():
+    if not may_read_area_comparison(user=user, area=area):
         raise Http404("No Area comparison that you can read.")
     forces = compiled.rows(
         Organisation,
@@ -449,29 +512,34 @@ def area_comparison(
         area_id=area.pk,
     )
     force_ids = [row["pk"] for row in forces]
-    # Built once per shape (reports.compiled): the number of forces, a stream or all of them.
-    window = {"force_ids": force_ids, "period_from": date_from, "period_to": date_to}
+    _, police = _categories()
+    # Built once per shape (reports.compiled): the number of forces, a stream or all of them, how many police-side
+    # categories.
+    window = {"force_ids": force_ids, "period_from": date_from, "period_to": date_to, "police": police}
     if stream:
         window["stream"] = stream
-    shape = (len(force_ids), bool(stream))
+    shape = (len(force_ids), bool(stream), len(police))
+    with compiled.without_jit(Assessment):
+        assessments = compiled.rows(
+            Assessment,
+            ("comparison: assessments", *shape),
+            lambda police, **window: _assessment_counts(
+                rollup_assessments(**window), "force_id", police_category_ids=police
+            ),
+            **window,
+        )
+        defects = compiled.rows(
+            Defect,
+            ("comparison: defects", *shape),
+            lambda police, **window: (
+                rollup_defects(**window, category_ids=police).order_by().values("force_id").annotate(n=Count("pk"))
+            ),
+            **window,
+        )
     per_force, total = {}, {}
-    assessments = compiled.rows(
-        Assessment,
-        ("comparison: assessments", *shape),
-        lambda **window: _assessment_counts(rollup_assessments(**window), "force_id"),
-        **window,
-    )
     for row in assessments:
         _add_counts(per_force.setdefault(row["force_id"], {}), row)
         _add_counts(total, row)  # the Area's total: each assessment is of one force
-    defects = compiled.rows(
-        Defect,
-        ("comparison: defects", *shape),
-        lambda **window: (
-            rollup_defects(**window, side=Side.POLICE).order_by().values("force_id").annotate(n=Count("pk"))
-        ),
-        **window,
-    )
     defects_per_force = {row["force_id"]: row["n"] for row in defects}
     total_defects = sum(defects_per_force.values())
     total_assessed, total_defective = total.get("assessed", 0), total.get("defective", 0)

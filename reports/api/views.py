@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from backend.api.viewsets import CreateWithService, ListRetrieve, TenantScopedViewSet
 from forces.models import Organisation
-from forces.selectors import summaries_readable, summary_organisation_list
+from forces.selectors import summaries_readable
 from reports import selectors, services
 from reports.api import serializers as s
 from reports.filters import ActionItemFilter, MeetingFilter
@@ -29,7 +29,7 @@ class OrganisationReportViewSet(TenantScopedViewSet):
     """Roll-ups of an organisation: a force's summary, an Area's comparison of its forces."""
 
     queryset = Organisation.objects.all()
-    selector = summary_organisation_list
+    selector = selectors.report_organisation_list
     lookup_field = "code"
     lookup_value_regex = "[A-Za-z0-9-]+"
     filter_backends = []

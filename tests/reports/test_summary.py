@@ -527,3 +527,79 @@ def test_a_meeting_about_a_period_outside_the_years_kept_is_a_400_naming_it(worl
     response = client_for(world.cps_lead).post("/api/v1/meetings/", body, format="json")
     assert response.status_code == 400, response.content
     assert "period_start" in response.json()["fields"]
+
+
+# --- who may read it: asked once a request, checked twice ----------------------------------------------------
+
+
+def _statements_on(captured, table):
+    return [q["sql"] for q in captured.captured_queries if f'"{table}"' in q["sql"]]
+
+
+def test_the_view_and_the_selector_read_who_may_read_a_roll_up_once_a_request(world, client_for, count_queries):
+    """The view's lookup and the selector's own check both apply the summary rule (a grant of ``view_summary`` or
+    a case-level reader), but read it in one statement: building it twice cost more than the summary's SQL at one
+    Area's volume (docs/PERFORMANCE.md, "National volume summaries")."""
+    year = _year()
+    window = {"from": f"{year}-01-01", "to": f"{year}-12-31"}
+    with count_queries() as summary:
+        assert get_summary(client_for(world.gmp_chief), **window).status_code == 200
+    with count_queries() as comparison:
+        assert client_for(world.cps_quality).get("/api/v1/organisations/CPS-NW/comparison/", window).status_code == 200
+    assert len(_statements_on(summary, "forces_organisationuserobjectpermission")) == 1
+    assert len(_statements_on(comparison, "forces_organisationuserobjectpermission")) == 1
+
+
+def test_the_selectors_own_check_still_refuses_inside_a_request(world):
+    """What the request read about the reader answers the selector's check too: it still says no to another
+    force's summary and to another Area's comparison (and yes to their own)."""
+    from django.http import Http404
+
+    from backend.querysets import request_memo
+    from reports import selectors
+
+    year = _year()
+    window = {"date_from": datetime.date(year, 1, 1), "date_to": datetime.date(year, 12, 31)}
+    with request_memo():
+        assert selectors.force_summary(user=world.gmp_chief, force=world.gmp, **window)["force"] == "GMP"
+        with pytest.raises(Http404):
+            selectors.force_summary(user=world.gmp_chief, force=world.lancs, **window)
+        with pytest.raises(Http404):
+            selectors.area_comparison(user=world.gmp_chief, area=world.nw, **window)
+        assert selectors.area_comparison(user=world.cps_quality, area=world.nw, **window)["area"] == "CPS-NW"
+
+
+def test_a_category_moved_to_the_police_side_counts_in_the_next_summary(world, client_for):
+    """The police-side categories are read on each call and bound as values (not joined per defect): a change
+    of the taxonomy shows in the next summary, and in the Area comparison."""
+    samples = [Sample("GMP", "cc", 3, True, [Row("partially_meets", drs=True, defects=[("P01", None)])])]
+    build(world, samples)
+    year = _year()
+    window = {"from": f"{year}-01-01", "to": f"{year}-12-31"}
+    client = client_for(world.cps_quality)
+    before = get_summary(client, **window).json()
+    assert before["defective_rate"]["value"] == 0.0  # a CPS-side defect only
+    DefectCategory.objects.filter(code="P01").update(side="police")
+    after = get_summary(client, **window).json()
+    assert after["defective_rate"]["value"] == 1.0
+    assert after["defects_per_schedule"] == 1.0
+    comparison = client.get("/api/v1/organisations/CPS-NW/comparison/", window).json()
+    gmp = next(row for row in comparison["forces"] if row["force"] == "GMP")
+    assert gmp["defective_rate"]["value"] == 1.0 and gmp["defects_per_schedule"] == 1.0
+
+
+def test_with_no_police_side_category_nothing_is_defective_and_nothing_fails(world, client_for):
+    """No police-side category at all (an empty list of ids): the summary and the comparison still answer."""
+    build(world, [Sample("GMP", "cc", 3, True, [Row("not_meeting", drs=False, defects=[("D02", None)])])])
+    DefectCategory.objects.update(side="cps")
+    year = _year()
+    window = {"from": f"{year}-01-01", "to": f"{year}-12-31"}
+    client = client_for(world.cps_quality)
+    summary = get_summary(client, **window)
+    assert summary.status_code == 200, summary.content
+    assert summary.json()["schedules_assessed"] == 1
+    assert summary.json()["defective_rate"]["value"] == 0.0
+    assert summary.json()["defects_by_severity"] == {"minor": 0, "significant": 0, "critical": 0}
+    comparison = client.get("/api/v1/organisations/CPS-NW/comparison/", window)
+    assert comparison.status_code == 200, comparison.content
+    assert comparison.json()["total"]["defects_per_schedule"] == 0.0
