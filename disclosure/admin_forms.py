@@ -164,6 +164,13 @@ def side_lead_choices(*, user, dip_sample, side: Side) -> QuerySet:
     )
 
 
+class SideLeadChoiceField(LeadChoiceField):
+    def label_from_instance(self, obj):
+        if not any(membership.role == Role.DISCLOSURE_LEAD for membership in obj.memberships.all()):
+            return f"{obj.get_full_name() or obj.username} ({obj.username}) - named now, no longer a lead of the stream"
+        return super().label_from_instance(obj)
+
+
 class ChangePlanForm(forms.Form):
     """Change a planned sample: the fields the API's PATCH takes (``DipSampleUpdateInputSerializer``), no others.
 
@@ -174,10 +181,10 @@ class ChangePlanForm(forms.Form):
     row_version = RowVersionField()
     period_start = UKDateField(label="Schedules received from")
     period_end = UKDateField(label="Schedules received to")
-    cps_lead = LeadChoiceField(
+    cps_lead = SideLeadChoiceField(
         queryset=User.objects.none(), required=False, label="CPS lead", empty_label="(none named)"
     )
-    police_lead = LeadChoiceField(
+    police_lead = SideLeadChoiceField(
         queryset=User.objects.none(), required=False, label="Police lead", empty_label="(none named)"
     )
     allow_overlap = forms.BooleanField(
