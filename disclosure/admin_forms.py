@@ -19,6 +19,7 @@ from disclosure.models import (
 from disclosure.rating import rating_from_answers
 from disclosure.selectors import dip_sample_eligible_schedules
 from forces.models import Membership, Organisation, OrganisationKind, Role, Side, Stream
+from forces.selectors import lead_side_for_force
 
 User = get_user_model()
 
@@ -142,6 +143,90 @@ class PlanForm(forms.Form):
         if other is not None:
             arguments["police_lead" if side == Side.CPS else "cps_lead"] = other
         return arguments
+
+
+def side_lead_choices(*, user, dip_sample, side: Side) -> QuerySet:
+    """Whom ``user`` may name as ``dip_sample``'s ``side`` lead: the service's rule (``lead_side_for_force``: a lead
+    of the stream in the force, police, or its Area, CPS), among active members of organisations ``user`` can see
+    (the API's LeadField). The lead named now stays a choice: keeping it is no change, which the service accepts."""
+    organisation_id = dip_sample.force.area_id if side == Side.CPS else dip_sample.force_id
+    leads = Membership.objects.filter(
+        Q(stream=dip_sample.stream) | Q(stream__isnull=True),
+        role=Role.DISCLOSURE_LEAD,
+        organisation_id=organisation_id,
+        organisation__in=Organisation.objects.visible_to(user),
+    )
+    current = getattr(dip_sample, f"{side}_lead_id")
+    return (
+        User.objects.filter(Q(is_active=True, pk__in=leads.values("user_id")) | Q(pk=current))
+        .prefetch_related(Prefetch("memberships", queryset=leads.select_related("organisation")))
+        .order_by("username")
+    )
+
+
+class SideLeadChoiceField(LeadChoiceField):
+    def label_from_instance(self, obj):
+        if not any(membership.role == Role.DISCLOSURE_LEAD for membership in obj.memberships.all()):
+            return f"{obj.get_full_name() or obj.username} ({obj.username}) - named now, no longer a lead of the stream"
+        return super().label_from_instance(obj)
+
+
+class ChangePlanForm(forms.Form):
+    """Change a planned sample: the fields the API's PATCH takes (``DipSampleUpdateInputSerializer``), no others.
+
+    Each side names only its own lead (the service's ``_check_lead_change``): the other side's lead is shown,
+    disabled, to anyone who does not lead that side, so the form cannot ask for a change the service refuses.
+    """
+
+    row_version = RowVersionField()
+    period_start = UKDateField(label="Schedules received from")
+    period_end = UKDateField(label="Schedules received to")
+    cps_lead = SideLeadChoiceField(
+        queryset=User.objects.none(), required=False, label="CPS lead", empty_label="(none named)"
+    )
+    police_lead = SideLeadChoiceField(
+        queryset=User.objects.none(), required=False, label="Police lead", empty_label="(none named)"
+    )
+    allow_overlap = forms.BooleanField(
+        required=False,
+        label="Change it although another sample of the force and stream covers part of the new period",
+    )
+    overlap_reason = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Why a second sample",
+        help_text="Needed with the box above. No names or other personal data.",
+    )
+
+    #: The service's keyword arguments, in the order the API's serializer declares them.
+    FIELDS = ("period_start", "period_end", "cps_lead", "police_lead", "allow_overlap", "overlap_reason")
+
+    def __init__(self, *args, user, dip_sample, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "row_version": dip_sample.row_version,
+                "period_start": dip_sample.period_start,
+                "period_end": dip_sample.period_end,
+                "cps_lead": dip_sample.cps_lead_id,
+                "police_lead": dip_sample.police_lead_id,
+                "overlap_reason": dip_sample.overlap_reason,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        own_side = lead_side_for_force(user=user, force=dip_sample.force, stream=dip_sample.stream)
+        for side in (Side.CPS, Side.POLICE):
+            field = cast(forms.ModelChoiceField, self.fields[f"{side}_lead"])
+            field.queryset = side_lead_choices(user=user, dip_sample=dip_sample, side=side)
+            if not (user.is_superuser or own_side == side):
+                field.disabled = True
+                field.help_text = f"Only a lead of the {'CPS' if side == Side.CPS else 'police'} side changes it."
+
+    def service_arguments(self) -> dict:
+        """The changes for ``dip_sample_update``: every field but those the user may not change (the service
+        itself ignores a value equal to the stored one)."""
+        return {name: self.cleaned_data[name] for name in self.FIELDS if not self.fields[name].disabled}
 
 
 class DrawForm(forms.Form):

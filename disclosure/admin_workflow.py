@@ -26,17 +26,18 @@ from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.text import capfirst
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from backend.admin import SCOPED, ScopedAdmin, once_per_request, uk_date
 from backend.audit import list_query_record
-from backend.errors import InvalidStateError
+from backend.errors import ConcurrentUpdateError, InvalidStateError
 from backend.filters import is_valid_id
 from backend.querysets import related_count
 from disclosure import selectors, services
 from disclosure.admin_forms import (
     ActionForm,
     AssessmentForm,
+    ChangePlanForm,
     DefectForm,
     DrawForm,
     PlanForm,
@@ -88,6 +89,7 @@ class Abilities:
         )
         status = dip_sample.status
         self.draw = self.change and status == DipSampleStatus.PLANNED
+        self.change_plan = self.delete = self.draw  # the API's PATCH and DELETE of a planned sample
         self.undraw = self.change and status == DipSampleStatus.IN_PROGRESS and not has_assessments
         self.add_schedule = self.change and status == DipSampleStatus.IN_PROGRESS
         self.mark_not_assessable = self.add_schedule
@@ -180,6 +182,11 @@ def with_row_version(dip_sample: DipSample, row_version: int | None, service, **
         return service(dip_sample=locked, **kwargs)
 
 
+def stale_page(outcome: str) -> str:
+    """The service's 409 for a stale ``row_version`` (``ConcurrentUpdateError``), as the page puts it."""
+    return f"Someone changed this sample after you opened the page: {outcome}. Here it is as it is now."
+
+
 #: The plain buttons of a sample's page (``dip_sample_<verb>`` services): verb -> what success says.
 SAMPLE_ACTIONS = {
     "undraw": "The draw is undone: the schedules are eligible again.",
@@ -268,6 +275,12 @@ class DipSampleAdmin(ScopedAdmin):
                 "<int:object_id>/add-schedule/", wrap(require_POST(self.add_schedule_view)), name=f"{info}_addschedule"
             ),
             path("<int:object_id>/reopen/", wrap(require_POST(self.reopen_view)), name=f"{info}_reopen"),
+            path("<int:object_id>/change-plan/", wrap(require_POST(self.change_plan_view)), name=f"{info}_changeplan"),
+            path(
+                "<int:object_id>/delete-planned/",
+                wrap(require_http_methods(["GET", "POST"])(self.delete_planned_view)),
+                name=f"{info}_deleteplanned",
+            ),
             path(
                 "<int:object_id>/schedules/<int:schedule_id>/",
                 wrap(self.assess_view),
@@ -370,7 +383,9 @@ class DipSampleAdmin(ScopedAdmin):
         accessed.send(sender=DipSample, instance=sample)  # a consultation, as the API's detail read
         return self._render_workspace(request, sample)
 
-    def _render_workspace(self, request, sample: DipSample, *, draw_form=None, pick_form=None, reopen_form=None):
+    def _render_workspace(
+        self, request, sample: DipSample, *, draw_form=None, pick_form=None, reopen_form=None, plan_form=None
+    ):
         user = request.user
         sampled = list(sample.sampled.select_related("schedule__case").order_by("position"))
         assessments = {
@@ -395,6 +410,8 @@ class DipSampleAdmin(ScopedAdmin):
             )
         if can.reopen and reopen_form is None:
             reopen_form = ReasonForm(initial={"row_version": sample.row_version})
+        if can.change_plan and plan_form is None:
+            plan_form = ChangePlanForm(user=user, dip_sample=sample)
         done = sum(1 for entry, assessment in rows if assessment or entry.not_assessable_reason)
         complete_blocked = None  # why the Complete button is disabled: the service's completion rule, not yet met
         if can.complete:
@@ -422,6 +439,7 @@ class DipSampleAdmin(ScopedAdmin):
             draw_form=draw_form,
             pick_form=pick_form,
             reopen_form=reopen_form,
+            plan_form=plan_form if can.change_plan else None,
             action_form=ActionForm(initial={"row_version": sample.row_version}),
             side_label={Side.CPS: "CPS", Side.POLICE: "police"}[can.side] if can.side else "",
         )
@@ -530,6 +548,66 @@ class DipSampleAdmin(ScopedAdmin):
         else:
             messages.error(request, "The sample was not reopened: see the errors below.")
         return self._render_workspace(request, sample, reopen_form=form)
+
+    # --- change or delete a planned sample (the API's PATCH and DELETE) ------------------------
+
+    def change_plan_view(self, request, object_id):
+        """The API's ``PATCH .../dip-samples/{id}/``: ``dip_sample_update`` with the fields its serializer takes."""
+        sample = self._sample(request, object_id)
+        if not may_change_dip_sample(actor=request.user, dip_sample=sample):
+            raise PermissionDenied
+        form = ChangePlanForm(request.POST, user=request.user, dip_sample=sample)
+        if not form.is_valid():
+            messages.error(request, "Nothing was changed: see the errors below.")
+            return self._render_workspace(request, sample, plan_form=form)
+        try:
+            changed = services.dip_sample_update(
+                actor=request.user,
+                dip_sample=sample,
+                row_version=form.cleaned_data["row_version"],
+                **form.service_arguments(),
+            )
+        except ConcurrentUpdateError:
+            messages.error(request, stale_page("nothing was changed"))
+            return HttpResponseRedirect(self._sample_url(sample))
+        except (ValidationError, PermissionDenied, InvalidStateError) as error:
+            report_refusal(request, error, form)
+            return self._render_workspace(request, sample, plan_form=form)
+        if changed.row_version == form.cleaned_data["row_version"]:
+            messages.info(request, "Nothing was changed: the plan already says that.")
+        else:
+            messages.success(request, "The plan is changed.")
+        return HttpResponseRedirect(self._sample_url(sample))
+
+    def delete_planned_view(self, request, object_id):
+        """The API's ``DELETE .../dip-samples/{id}/`` (``dip_sample_delete``), asked for on a confirmation page."""
+        sample = self._sample(request, object_id)
+        if not may_change_dip_sample(actor=request.user, dip_sample=sample):
+            raise PermissionDenied
+        if request.method == "GET":
+            context = self._context(
+                request,
+                f"Delete dip sample No. {sample.pk}?",
+                sample=sample,
+                form=ActionForm(initial={"row_version": sample.row_version}),
+            )
+            return TemplateResponse(request, "admin/disclosure/dipsample/delete_planned.html", context)
+        form = ActionForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "The page was out of date: reload it and try again.")
+            return HttpResponseRedirect(self._sample_url(sample))
+        try:
+            with_row_version(sample, form.cleaned_data["row_version"], services.dip_sample_delete, actor=request.user)
+        except ConcurrentUpdateError:
+            messages.error(request, stale_page("it was not deleted"))
+            return HttpResponseRedirect(self._sample_url(sample))
+        except (ValidationError, PermissionDenied, InvalidStateError) as error:
+            report_refusal(request, error)
+            return HttpResponseRedirect(self._sample_url(sample))
+        messages.success(
+            request, f"Dip sample No. {object_id} ({sample.force.code}, {sample.get_stream_display()}) is deleted."
+        )
+        return HttpResponseRedirect(reverse("admin:disclosure_dipsample_changelist"))
 
     # --- assessing one schedule ----------------------------------------------------------------
 

@@ -527,6 +527,18 @@ def _feedback_step(step, status, allowed, body=None):
 ACTIONS: dict[str, Page] = {
     "disclosure_dipsample_draw": _sample_action("draw", "planned", _sample_lead, lambda w, t: {"size": 1}),
     "disclosure_dipsample_undraw": _sample_action("undraw", "drawn", _sample_lead),
+    "disclosure_dipsample_changeplan": _sample_action(
+        "change-plan",
+        "planned",
+        _sample_lead,
+        lambda w, t: {
+            "period_start": _in(w, t, "planned").period_start.isoformat(),
+            "period_end": _in(w, t, "planned").period_end.isoformat(),
+            "cps_lead": _in(w, t, "planned").cps_lead_id,
+            "police_lead": _in(w, t, "planned").police_lead_id,
+        },
+    ),
+    "disclosure_dipsample_deleteplanned POST": _sample_action("delete-planned", "planned", _sample_lead),
     "disclosure_dipsample_addschedule": _sample_action(
         "add-schedule",
         "in_progress",
@@ -664,6 +676,11 @@ PAGES: dict[str, Page] = {
     ),
     # --- dip sampling (disclosure/admin_workflow.py) and feedback (feedback/admin.py) ---
     "disclosure_dipsample_assess": Page(_schedule_url(), _assess, (*TENANTS, "GMP:spare")),
+    "disclosure_dipsample_deleteplanned": Page(
+        lambda w, t: f"/admin/disclosure/dipsample/{_in(w, t, 'planned').pk}/delete-planned/",
+        _case_page(_sample_lead, ok=200),
+        TENANTS,
+    ),
     **ACTIONS,
     **{f"{name.split()[0]} GET": _get_refused(page) for name, page in ACTIONS.items() if " " not in name},
     # --- every ModelAdmin's five pages ---
