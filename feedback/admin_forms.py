@@ -7,10 +7,13 @@ A service's ``ValidationError`` is put back on the form's fields (``add_service_
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
 
-from disclosure.models import Schedule
+from disclosure.models import Defect, Schedule
 from feedback.api.serializers import TEXT_MAX
 from feedback.models import Feedback, IcoReported, Outcome
+from forces.models import OrganisationKind, Side, Stream
+from forces.selectors import lead_side_for_force, organisation_list
 
 #: UK dates typed by hand, and the ISO form a browser's date picker sends.
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
@@ -26,7 +29,96 @@ def _text(label: str, *, required: bool = True, help_text: str = "", rows: int =
     )
 
 
-class StepForm(forms.Form):
+# --- which defects a user may feed back on (the choices of the draft and edit forms) ----------------------
+
+
+def feedback_targets(*, user) -> list[tuple[int, str]]:
+    """The (force id, stream) pairs ``user`` may draft feedback to: the service's rule (``feedback_create`` lets a
+    CPS lead of the stream for the force's Area draft, ``forces.selectors.lead_side_for_force``; superusers speak
+    for neither side), asked of every police force ``user`` sees and every stream. Empty for everyone else.
+
+    One query for the forces, one per force and stream (a handful: an Area's forces).
+    """
+    if user.is_superuser or not user.is_active:
+        return []
+    forces = organisation_list(user=user).filter(kind=OrganisationKind.POLICE_FORCE).order_by("code")
+    return [
+        (force.pk, stream)
+        for force in forces
+        for stream in Stream.values
+        if lead_side_for_force(user=user, force=force, stream=stream) == Side.CPS
+    ]
+
+
+def defects_for_feedback(*, user, targets: list[tuple[int, str]]) -> QuerySet[Defect]:
+    """Police-side defects ``user`` sees (``visible_to``) of the forces and streams of ``targets``, newest sample
+    first, with what a page shows to choose them. The service checks again (one force and stream per item)."""
+    scope = Q(pk__in=[])
+    for force_id, stream in targets:
+        scope |= Q(force_id=force_id, assessment__dip_sample__stream=stream)
+    return (
+        Defect.objects.visible_to(user)
+        .filter(scope, category__side=Side.POLICE)
+        .select_related("category", "force", "assessment__dip_sample", "assessment__schedule__case")
+        .order_by("-assessment__dip_sample_id", "assessment__schedule_id", "id")
+    )
+
+
+def _defect_label(defect: Defect) -> str:
+    schedule = defect.assessment.schedule
+    sample = defect.assessment.dip_sample
+    item = defect.item_reference or "\u2013"
+    return (
+        f"Defect {defect.pk} \u2013 {defect.force.code} {sample.get_stream_display()}, dip sample {sample.pk}, "
+        f"{schedule.kind.upper()} rev. {schedule.revision} (case {schedule.case.urn}): "
+        f"{defect.category.code} {defect.category.name}, {defect.get_severity_display().lower()}, "
+        f"item {item}"
+    )
+
+
+def _defects_field(*, required: bool = True) -> forms.ModelMultipleChoiceField:
+    field = forms.ModelMultipleChoiceField(
+        label="Defects",
+        queryset=Defect.objects.none(),
+        required=required,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Police-side defects of one force and one stream.",
+    )
+    field.label_from_instance = _defect_label
+    return field
+
+
+class ServiceErrorsMixin:
+    """Puts a service's ``ValidationError`` back on the form's fields."""
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Show a service's refusal on the fields it names (on the form when it names none of them)."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for field, errors in error.message_dict.items():
+            if field in self.fields and not isinstance(self.fields[field].widget, forms.HiddenInput):
+                self.add_error(field, errors)
+            else:
+                self.add_error(None, [f"{field.replace('_', ' ').capitalize()}: {message}" for message in errors])
+
+
+class DraftForm(ServiceErrorsMixin, forms.Form):
+    """Feedback drafted from defects the user picks: the API's ``POST /feedback/`` fields (``feedback_create``)."""
+
+    defects = _defects_field()
+    summary = _text("Summary", rows=5)
+    requested_action = _text("What the force should do", rows=4)
+
+    def __init__(self, *args, defects: QuerySet[Defect], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["defects"].queryset = defects
+
+    def service_arguments(self) -> dict:
+        return {**self.cleaned_data, "defects": list(self.cleaned_data["defects"])}
+
+
+class StepForm(ServiceErrorsMixin, forms.Form):
     """A workflow step on one feedback item: the version the page showed, and the step's own fields."""
 
     row_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
@@ -40,17 +132,6 @@ class StepForm(forms.Form):
     def service_arguments(self) -> dict:
         """The keyword arguments for the step's service, from the cleaned data."""
         return dict(self.cleaned_data)
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        """Show a service's refusal on the fields it names (on the form when it names none of them)."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for field, errors in error.message_dict.items():
-            if field in self.fields and not isinstance(self.fields[field].widget, forms.HiddenInput):
-                self.add_error(field, errors)
-            else:
-                self.add_error(None, [f"{field.replace('_', ' ').capitalize()}: {message}" for message in errors])
 
 
 class SendForm(StepForm):
@@ -70,12 +151,33 @@ class ReopenForm(StepForm):
 
 
 class EditDraftForm(StepForm):
+    """The API's ``PATCH /feedback/{id}/`` on a draft: its texts and its defects, at the version the page showed.
+
+    ``defects`` offers the police-side defects of the draft's force and stream the user sees; the page's form
+    always posts ``defects_shown``, so unticking every defect is a choice (refused by the service: at least one),
+    while a post without it (as a PATCH without ``defects``) leaves them as they are.
+    """
+
+    defects = _defects_field(required=False)
+    defects_shown = forms.BooleanField(widget=forms.HiddenInput, required=False, initial=True)
     summary = _text("Summary", rows=5)
     requested_action = _text("What the force should do", rows=4)
 
     def __init__(self, *args, feedback: Feedback, user, **kwargs):
         kwargs.setdefault("initial", {}).update(summary=feedback.summary, requested_action=feedback.requested_action)
         super().__init__(*args, feedback=feedback, user=user, **kwargs)
+        target = (feedback.force_id, feedback.stream)
+        self.fields["defects"].queryset = defects_for_feedback(user=user, targets=[target])
+        if not self.is_bound:
+            self.initial["defects"] = [defect.pk for defect in feedback.defects.all()]
+
+    def service_arguments(self) -> dict:
+        data = dict(self.cleaned_data)
+        shown = data.pop("defects_shown")
+        defects = data.pop("defects")
+        if shown:
+            data["defects"] = list(defects)
+        return data
 
 
 class RespondForm(StepForm):
