@@ -5,6 +5,8 @@ someone else has changed since is refused (409) instead of acting on what the us
 A service's ``ValidationError`` is put back on the form's fields (``add_service_errors``).
 """
 
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
@@ -76,20 +78,24 @@ def _defect_label(defect: Defect) -> str:
     )
 
 
-def _defects_field(*, required: bool = True) -> forms.ModelMultipleChoiceField:
-    field = forms.ModelMultipleChoiceField(
-        label="Defects",
-        queryset=Defect.objects.none(),
-        required=required,
-        widget=forms.CheckboxSelectMultiple,
-        help_text="Police-side defects of one force and one stream.",
-    )
-    field.label_from_instance = _defect_label
-    return field
+class DefectsField(forms.ModelMultipleChoiceField):
+    """Defects to tick, each described by what one chooses it by (``_defect_label``)."""
+
+    def __init__(self, *, required: bool = True):
+        super().__init__(
+            label="Defects",
+            queryset=Defect.objects.none(),
+            required=required,
+            widget=forms.CheckboxSelectMultiple,
+            help_text="Police-side defects of one force and one stream.",
+        )
+
+    def label_from_instance(self, obj: Defect) -> str:
+        return _defect_label(obj)
 
 
-class ServiceErrorsMixin:
-    """Puts a service's ``ValidationError`` back on the form's fields."""
+class ServiceErrorsForm(forms.Form):
+    """A form that puts a service's ``ValidationError`` back on its fields."""
 
     def add_service_errors(self, error: ValidationError) -> None:
         """Show a service's refusal on the fields it names (on the form when it names none of them)."""
@@ -103,22 +109,22 @@ class ServiceErrorsMixin:
                 self.add_error(None, [f"{field.replace('_', ' ').capitalize()}: {message}" for message in errors])
 
 
-class DraftForm(ServiceErrorsMixin, forms.Form):
+class DraftForm(ServiceErrorsForm):
     """Feedback drafted from defects the user picks: the API's ``POST /feedback/`` fields (``feedback_create``)."""
 
-    defects = _defects_field()
+    defects = DefectsField()
     summary = _text("Summary", rows=5)
     requested_action = _text("What the force should do", rows=4)
 
     def __init__(self, *args, defects: QuerySet[Defect], **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["defects"].queryset = defects
+        cast(DefectsField, self.fields["defects"]).queryset = defects
 
     def service_arguments(self) -> dict:
         return {**self.cleaned_data, "defects": list(self.cleaned_data["defects"])}
 
 
-class StepForm(ServiceErrorsMixin, forms.Form):
+class StepForm(ServiceErrorsForm):
     """A workflow step on one feedback item: the version the page showed, and the step's own fields."""
 
     row_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
@@ -158,7 +164,7 @@ class EditDraftForm(StepForm):
     while a post without it (as a PATCH without ``defects``) leaves them as they are.
     """
 
-    defects = _defects_field(required=False)
+    defects = DefectsField(required=False)
     defects_shown = forms.BooleanField(widget=forms.HiddenInput, required=False, initial=True)
     summary = _text("Summary", rows=5)
     requested_action = _text("What the force should do", rows=4)
@@ -167,7 +173,7 @@ class EditDraftForm(StepForm):
         kwargs.setdefault("initial", {}).update(summary=feedback.summary, requested_action=feedback.requested_action)
         super().__init__(*args, feedback=feedback, user=user, **kwargs)
         target = (feedback.force_id, feedback.stream)
-        self.fields["defects"].queryset = defects_for_feedback(user=user, targets=[target])
+        cast(DefectsField, self.fields["defects"]).queryset = defects_for_feedback(user=user, targets=[target])
         if not self.is_bound:
             self.initial["defects"] = [defect.pk for defect in feedback.defects.all()]
 
