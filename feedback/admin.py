@@ -343,9 +343,11 @@ class FeedbackAdmin(ScopedChoicesMixin, admin.ModelAdmin):
         if request.method not in ("GET", "POST"):
             return HttpResponseNotAllowed(["GET", "POST"])
         defects = admin_forms.defects_for_feedback(user=request.user, targets=targets)
+        narrow = admin_forms.NarrowDefectsForm(request.GET)
+        shown = narrow.narrowed(defects)
         if request.method == "GET":
-            return self._render_draft(request, admin_forms.DraftForm(defects=defects))
-        form = admin_forms.DraftForm(request.POST, defects=defects)
+            return self._render_draft(request, admin_forms.DraftForm(defects=defects, shown=shown), narrow)
+        form = admin_forms.DraftForm(request.POST, defects=defects, shown=shown)
         status = 400
         if form.is_valid():
             try:
@@ -363,15 +365,17 @@ class FeedbackAdmin(ScopedChoicesMixin, admin.ModelAdmin):
                 return redirect(reverse("admin:feedback_feedback_change", args=[created.pk]))
         if status == 400:
             messages.error(request, "Please correct the errors below.")
-        return self._render_draft(request, form, status=status)
+        return self._render_draft(request, form, narrow, status=status)
 
-    def _render_draft(self, request, form, *, status=200):
+    def _render_draft(self, request, form, narrow, *, status=200):
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": "Draft feedback",
             "subtitle": None,
             "form": form,
+            "narrow": narrow,
+            "shown_max": admin_forms.SHOWN_MAX,
             "has_view_permission": True,
         }
         request.current_app = self.admin_site.name

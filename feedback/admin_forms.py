@@ -11,7 +11,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
-from disclosure.models import Defect, Schedule
+from backend.filters import is_valid_id
+from disclosure.models import Defect, Schedule, normalise_urn
 from feedback.api.serializers import TEXT_MAX
 from feedback.models import Feedback, IcoReported, Outcome
 from forces.models import OrganisationKind, Side, Stream
@@ -62,8 +63,13 @@ def defects_for_feedback(*, user, targets: list[tuple[int, str]]) -> QuerySet[De
         Defect.objects.visible_to(user)
         .filter(scope, category__side=Side.POLICE)
         .select_related("category", "force", "assessment__dip_sample", "assessment__schedule__case")
-        .order_by("-assessment__dip_sample_id", "assessment__schedule_id", "id")
+        .order_by("-id")
     )
+
+
+#: The most defects a page lists to tick: a lead narrows the list (by dip sample or case) to find older ones. The
+#: field still accepts any defect of its whole queryset (as the API does), so the page costs the same at any scale.
+SHOWN_MAX = 100
 
 
 def _defect_label(defect: Defect) -> str:
@@ -93,6 +99,18 @@ class DefectsField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Defect) -> str:
         return _defect_label(obj)
 
+    def show(self, defects: QuerySet[Defect], *, ticked=()) -> bool:
+        """List at most ``SHOWN_MAX`` of ``defects``, and the ``ticked`` ones (those of the field's queryset), rather
+        than the whole queryset; True when ``defects`` has more than were listed."""
+        rows = list(defects[: SHOWN_MAX + 1])
+        more = len(rows) > SHOWN_MAX
+        rows = rows[:SHOWN_MAX]
+        missing = {int(pk) for pk in ticked if is_valid_id(pk)} - {defect.pk for defect in rows}
+        if missing:
+            rows += list(self.queryset.filter(pk__in=missing))
+        self.widget.choices = [(defect.pk, self.label_from_instance(defect)) for defect in rows]
+        return more
+
 
 class ServiceErrorsForm(forms.Form):
     """A form that puts a service's ``ValidationError`` back on its fields."""
@@ -116,9 +134,13 @@ class DraftForm(ServiceErrorsForm):
     summary = _text("Summary", rows=5)
     requested_action = _text("What the force should do", rows=4)
 
-    def __init__(self, *args, defects: QuerySet[Defect], **kwargs):
+    def __init__(self, *args, defects: QuerySet[Defect], shown: QuerySet[Defect], **kwargs):
+        """``defects``: every defect the user may pick; ``shown``: those the page lists (narrowed, at most
+        ``SHOWN_MAX``; ``self.more`` says whether there were more), with any ticked in a refused post."""
         super().__init__(*args, **kwargs)
-        cast(DefectsField, self.fields["defects"]).queryset = defects
+        field = cast(DefectsField, self.fields["defects"])
+        field.queryset = defects
+        self.more = field.show(shown, ticked=self.data.getlist("defects") if self.is_bound else ())
 
     def service_arguments(self) -> dict:
         return {**self.cleaned_data, "defects": list(self.cleaned_data["defects"])}
@@ -173,9 +195,15 @@ class EditDraftForm(StepForm):
         kwargs.setdefault("initial", {}).update(summary=feedback.summary, requested_action=feedback.requested_action)
         super().__init__(*args, feedback=feedback, user=user, **kwargs)
         target = (feedback.force_id, feedback.stream)
-        cast(DefectsField, self.fields["defects"]).queryset = defects_for_feedback(user=user, targets=[target])
+        field = cast(DefectsField, self.fields["defects"])
+        field.queryset = defects_for_feedback(user=user, targets=[target])
+        current = [defect.pk for defect in feedback.defects.all()]
         if not self.is_bound:
-            self.initial["defects"] = [defect.pk for defect in feedback.defects.all()]
+            self.initial["defects"] = current
+        # Listed: the defects of the draft's dip samples (others of its force and stream are accepted if posted).
+        samples = Defect.objects.filter(pk__in=current).values("assessment__dip_sample_id")
+        same_samples = field.queryset.filter(assessment__dip_sample_id__in=samples)
+        field.show(same_samples, ticked=self.data.getlist("defects") if self.is_bound else current)
 
     def service_arguments(self) -> dict:
         data = dict(self.cleaned_data)
@@ -243,3 +271,20 @@ class MessageForm(StepForm):
 
     def service_arguments(self) -> dict:
         return {"body": self.cleaned_data["body"]}
+
+
+class NarrowDefectsForm(forms.Form):
+    """The draft page's search (GET): the defects of one dip sample, or of one case by its URN."""
+
+    dip_sample = forms.IntegerField(label="Dip sample", required=False, min_value=1)
+    urn = forms.CharField(label="Case URN", required=False, max_length=20)
+
+    def narrowed(self, defects: QuerySet[Defect]) -> QuerySet[Defect]:
+        """``defects`` narrowed as asked; all of them (newest first) when nothing valid is asked."""
+        if not self.is_valid():
+            return defects
+        if self.cleaned_data["dip_sample"] and is_valid_id(self.cleaned_data["dip_sample"]):
+            defects = defects.filter(assessment__dip_sample_id=self.cleaned_data["dip_sample"])
+        if urn := normalise_urn(self.cleaned_data["urn"]):
+            defects = defects.filter(assessment__schedule__case__urn=urn)
+        return defects

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from disclosure import services as disclosure_services
 from disclosure.models import DefectCategory
-from feedback import services
+from feedback import admin_forms, services
 from feedback.models import Feedback
 from tests.factories import assess, make_sample
 from tests.feedback.conftest import log_defects
@@ -125,6 +125,31 @@ def test_the_page_offers_the_police_side_defects_the_lead_may_feed_back_on_with_
         assert shown in label, (shown, label)
     # The other Area's lead is offered its own force's defect only.
     assert offered(signed_in(world.outsider).get(reverse(DRAFT))) == {kent_defect.pk}
+
+
+def test_the_page_lists_a_bounded_number_narrowed_by_sample_or_case_and_takes_any_it_may(
+    world, gmp_defects, lancs_defect, monkeypatch
+):
+    """At national scale a lead may feed back on millions of defects: the page lists the newest few and finds others
+    by dip sample or case URN; a defect it did not list is still accepted, as by the API."""
+    monkeypatch.setattr(admin_forms, "SHOWN_MAX", 2)
+    client = signed_in(world.cps_lead)
+    newest = client.get(reverse(DRAFT))
+    assert offered(newest) == {lancs_defect.pk, gmp_defects["X03"].pk}  # the two most recently logged
+    assert 'id="more-defects"' in newest.content.decode()
+    by_sample = client.get(reverse(DRAFT), {"dip_sample": gmp_defects["sample"].pk})
+    assert offered(by_sample) == {gmp_defects["X03"].pk, gmp_defects["D01"].pk}
+    lancs_urn = lancs_defect.assessment.schedule.case.urn
+    by_case = client.get(reverse(DRAFT), {"urn": lancs_urn.lower()})
+    assert offered(by_case) == {lancs_defect.pk}
+    assert 'id="more-defects"' not in by_case.content.decode()
+    # A refused post lists what was ticked, listed or not.
+    blank = {"summary": "", "requested_action": ""}
+    refused = client.post(reverse(DRAFT), {"defects": [str(gmp_defects["D02"].pk)], **blank})
+    assert refused.status_code == 400 and gmp_defects["D02"].pk in offered(refused)
+    done = client.post(reverse(DRAFT), {"defects": [str(gmp_defects["D02"].pk)], **TEXTS})
+    assert done.status_code == 302
+    assert stored(Feedback.objects.get())["defects"] == {gmp_defects["D02"].pk}
 
 
 def test_a_defect_of_another_area_is_not_offered_and_refused_on_the_field_if_posted(world, gmp_defects, kent_defect):
