@@ -106,7 +106,7 @@ class DefectsField(forms.ModelMultipleChoiceField):
         more = len(rows) > SHOWN_MAX
         rows = rows[:SHOWN_MAX]
         missing = {int(pk) for pk in ticked if is_valid_id(pk)} - {defect.pk for defect in rows}
-        if missing:
+        if missing and self.queryset is not None:
             rows += list(self.queryset.filter(pk__in=missing))
         self.widget.choices = [(defect.pk, self.label_from_instance(defect)) for defect in rows]
         return more
@@ -140,7 +140,7 @@ class DraftForm(ServiceErrorsForm):
         super().__init__(*args, **kwargs)
         field = cast(DefectsField, self.fields["defects"])
         field.queryset = defects
-        self.more = field.show(shown, ticked=self.data.getlist("defects") if self.is_bound else ())
+        self.more = field.show(shown, ticked=self["defects"].value() or ())
 
     def service_arguments(self) -> dict:
         return {**self.cleaned_data, "defects": list(self.cleaned_data["defects"])}
@@ -203,7 +203,7 @@ class EditDraftForm(StepForm):
         # Listed: the defects of the draft's dip samples (others of its force and stream are accepted if posted).
         samples = Defect.objects.filter(pk__in=current).values("assessment__dip_sample_id")
         same_samples = field.queryset.filter(assessment__dip_sample_id__in=samples)
-        field.show(same_samples, ticked=self.data.getlist("defects") if self.is_bound else current)
+        field.show(same_samples, ticked=self["defects"].value() or ())
 
     def service_arguments(self) -> dict:
         data = dict(self.cleaned_data)
