@@ -302,6 +302,8 @@ class FeedbackAdmin(ScopedChoicesMixin, admin.ModelAdmin):
         forms = {
             step: bound.get(step) or STEPS[step][0](feedback=feedback, user=user) for step in STEPS if step in allowed
         }
+        if services.EDIT in forms:  # the defects the edit form lists to tick: a read, as on the draft page
+            _log_list_read(request, forms[services.EDIT].fields["defects"].shown, model=Defect)
         defects = (
             Defect.objects.filter(feedback=feedback)
             .select_related("category", "assessment__schedule__case")
@@ -368,6 +370,7 @@ class FeedbackAdmin(ScopedChoicesMixin, admin.ModelAdmin):
         return self._render_draft(request, form, narrow, status=status)
 
     def _render_draft(self, request, form, narrow, *, status=200):
+        _log_list_read(request, form.fields["defects"].shown, model=Defect)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -448,15 +451,16 @@ class _ListRead:
         return getattr(self._request, name)
 
 
-def _log_list_read(request, rows) -> None:
-    """A page of the inbox is a read of case-level records, logged as the API logs its lists (one INSERT).
+def _log_list_read(request, rows, model=Feedback) -> None:
+    """A page of the inbox (or the defects a draft form lists) is a read of case-level records, logged as the API
+    logs its lists (one INSERT).
 
     The admin's query parameters are not the API filters', so each value is logged as its keyed hash.
     """
     log_list_consultation(
         request=_ListRead(request),
         view=SimpleNamespace(filterset_class=None),
-        model=Feedback,
+        model=model,
         rows=list(rows),
     )
 

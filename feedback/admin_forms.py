@@ -87,6 +87,8 @@ def _defect_label(defect: Defect) -> str:
 class DefectsField(forms.ModelMultipleChoiceField):
     """Defects to tick, each described by what one chooses it by (``_defect_label``)."""
 
+    shown: list[Defect] = []
+
     def __init__(self, *, required: bool = True):
         super().__init__(
             label="Defects",
@@ -108,6 +110,7 @@ class DefectsField(forms.ModelMultipleChoiceField):
         missing = {int(pk) for pk in ticked if is_valid_id(pk)} - {defect.pk for defect in rows}
         if missing and self.queryset is not None:
             rows += list(self.queryset.filter(pk__in=missing))
+        self.shown = rows  # the rows the page lists: a read of case-level records, logged as such
         self.widget.choices = [(defect.pk, self.label_from_instance(defect)) for defect in rows]
         return more
 

@@ -152,6 +152,24 @@ def test_the_page_lists_a_bounded_number_narrowed_by_sample_or_case_and_takes_an
     assert stored(Feedback.objects.get())["defects"] == {gmp_defects["D02"].pk}
 
 
+def test_the_defects_a_page_lists_are_logged_as_a_read_per_force(world, gmp_defects, lancs_defect):
+    """Listing defects to tick is a read of case-level records, logged as the API logs a page of its defects list."""
+    from audit.models import AuditEvent
+    from disclosure.models import Defect
+
+    signed_in(world.cps_lead).get(reverse(DRAFT))
+    reads = AuditEvent.objects.filter(action=AuditEvent.Action.ACCESS, object_pk="", actor=world.cps_lead)
+    listed = {
+        event.force_id: set(event.additional_data["list"]["ids"])
+        for event in reads
+        if event.content_type.model_class() is Defect
+    }
+    assert listed == {
+        world.gmp.pk: {gmp_defects[code].pk for code in ("D02", "D01", "X03")},
+        world.lancs.pk: {lancs_defect.pk},
+    }
+
+
 def test_a_defect_of_another_area_is_not_offered_and_refused_on_the_field_if_posted(world, gmp_defects, kent_defect):
     client = signed_in(world.cps_lead)
     assert kent_defect.pk not in offered(client.get(reverse(DRAFT)))
