@@ -303,7 +303,7 @@ class FeedbackAdmin(ScopedChoicesMixin, admin.ModelAdmin):
             step: bound.get(step) or STEPS[step][0](feedback=feedback, user=user) for step in STEPS if step in allowed
         }
         if services.EDIT in forms:  # the defects the edit form lists to tick: a read, as on the draft page
-            _log_list_read(request, forms[services.EDIT].fields["defects"].shown, model=Defect)
+            _log_list_read(request, admin_forms.listed_defects(forms[services.EDIT]), model=Defect)
         defects = (
             Defect.objects.filter(feedback=feedback)
             .select_related("category", "assessment__schedule__case")
@@ -370,7 +370,7 @@ class FeedbackAdmin(ScopedChoicesMixin, admin.ModelAdmin):
         return self._render_draft(request, form, narrow, status=status)
 
     def _render_draft(self, request, form, narrow, *, status=200):
-        _log_list_read(request, form.fields["defects"].shown, model=Defect)
+        _log_list_read(request, admin_forms.listed_defects(form), model=Defect)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,

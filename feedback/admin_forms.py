@@ -115,6 +115,11 @@ class DefectsField(forms.ModelMultipleChoiceField):
         return more
 
 
+def listed_defects(form: forms.Form) -> list[Defect]:
+    """The defects ``form``'s ``defects`` field lists to tick (``DefectsField.show``)."""
+    return cast(DefectsField, form.fields["defects"]).shown
+
+
 class ServiceErrorsForm(forms.Form):
     """A form that puts a service's ``ValidationError`` back on its fields."""
 
