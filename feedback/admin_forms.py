@@ -75,12 +75,11 @@ SHOWN_MAX = 100
 def _defect_label(defect: Defect) -> str:
     schedule = defect.assessment.schedule
     sample = defect.assessment.dip_sample
-    item = defect.item_reference or "\u2013"
+    item = f"item {defect.item_reference}" if defect.item_reference else "no item reference"
     return (
         f"Defect {defect.pk} \u2013 {defect.force.code} {sample.get_stream_display()}, dip sample {sample.pk}, "
         f"{schedule.kind.upper()} rev. {schedule.revision} (case {schedule.case.urn}): "
-        f"{defect.category.code} {defect.category.name}, {defect.get_severity_display().lower()}, "
-        f"item {item}"
+        f"{defect.category.code} {defect.category.name}, {defect.get_severity_display().lower()}, {item}"
     )
 
 

@@ -120,11 +120,13 @@ def test_the_page_offers_the_police_side_defects_the_lead_may_feed_back_on_with_
         f"{schedule.kind.upper()} rev. {schedule.revision}",
         "D02",
         d02.get_severity_display().lower(),
-        "item " + (d02.item_reference or "\u2013"),
+        f"item {d02.item_reference}" if d02.item_reference else "no item reference",
     ):
         assert shown in label, (shown, label)
     # The other Area's lead is offered its own force's defect only.
-    assert offered(signed_in(world.outsider).get(reverse(DRAFT))) == {kent_defect.pk}
+    outsiders = signed_in(world.outsider).get(reverse(DRAFT))
+    assert offered(outsiders) == {kent_defect.pk}
+    assert "item MG6C item 2" in outsiders.content.decode()
 
 
 def test_the_page_lists_a_bounded_number_narrowed_by_sample_or_case_and_takes_any_it_may(
