@@ -202,15 +202,17 @@ class FeedbackAdmin(ScopedChoicesMixin, admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         # The CPS lead's next step, above the inbox: signed-off samples with defects not yet in feedback.
+        # ... each also to pick its defects by hand (the draft page, narrowed to the sample).
+        url_draft = reverse("admin:feedback_feedback_draft") if feedback_targets(request) else ""
         ready = [
-            SimpleNamespace(sample=sample, url=reverse("admin:feedback_feedback_draft_from_sample", args=[sample.pk]))
+            SimpleNamespace(
+                sample=sample,
+                url=reverse("admin:feedback_feedback_draft_from_sample", args=[sample.pk]),
+                url_pick=f"{url_draft}?dip_sample={sample.pk}" if url_draft else "",
+            )
             for sample in selectors.samples_ready_for_feedback(user=request.user)[:20]
         ]
-        context = {
-            "title": "Feedback inbox",
-            "samples_ready": ready,
-            "url_draft": reverse("admin:feedback_feedback_draft") if feedback_targets(request) else "",
-        }
+        context = {"title": "Feedback inbox", "samples_ready": ready, "url_draft": url_draft}
         return super().changelist_view(request, {**context, **(extra_context or {})})
 
     def get_changelist_instance(self, request):

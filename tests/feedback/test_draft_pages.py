@@ -13,7 +13,7 @@ from disclosure.models import DefectCategory
 from feedback import admin_forms, services
 from feedback.models import Feedback
 from tests.factories import assess, make_sample
-from tests.feedback.conftest import log_defects
+from tests.feedback.conftest import log_defects, sign_off
 
 DRAFT = "admin:feedback_feedback_draft"
 TEXTS = {"summary": "Items 3-9 are block listed.", "requested_action": "List each item and re-serve the MG6C."}
@@ -221,9 +221,13 @@ def test_only_a_cps_lead_may_draft(world, gmp_defects, who):
     assert not Feedback.objects.exists()
 
 
-def test_the_inbox_links_to_the_page_for_a_cps_lead_only(world):
+def test_the_inbox_links_to_the_page_for_a_cps_lead_only(world, gmp_defects):
+    """Also from each signed-off sample ready for feedback: its defects to pick."""
+    sample = sign_off(world, gmp_defects["sample"], world.gmp_lead)
     inbox = reverse("admin:feedback_feedback_changelist")
-    assert reverse(DRAFT) in signed_in(world.cps_lead).get(inbox).content.decode()
+    page = signed_in(world.cps_lead).get(inbox).content.decode()
+    assert f'href="{reverse(DRAFT)}"' in page
+    assert f'href="{reverse(DRAFT)}?dip_sample={sample.pk}"' in page
     assert reverse(DRAFT) not in signed_in(world.gmp_lead).get(inbox).content.decode()
 
 
