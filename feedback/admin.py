@@ -1,5 +1,6 @@
-"""Feedback in the browser: the leads' inbox, each item's page with the steps the user may take, and drafting
-from a signed-off dip sample; the Areas' org admins set their forces' response times.
+"""Feedback in the browser: the leads' inbox, each item's page with the steps the user may take, drafting
+from a signed-off dip sample or from defects the CPS lead picks (the API's ``POST /feedback/``); the Areas' org
+admins set their forces' response times.
 
 The rules are the API's: the rows are ``selectors.feedback_list(user=)`` (``visible_to``), a row
 outside it answers 404 on every page, the buttons are ``services.feedback_actions_for`` and every
@@ -72,6 +73,12 @@ def reads_feedback(request) -> bool:
     403 here, as they find no feedback in the API.
     """
     return once_per_request(request, "reads_case_level_rows", lambda: reads_case_level_rows(user=request.user))
+
+
+def feedback_targets(request) -> list[tuple[int, str]]:
+    """The forces and streams the user may draft feedback to (``admin_forms.feedback_targets``, the service's
+    rule), asked once per request: the draft page opens to those with some (the CPS leads), 403 to anyone else."""
+    return once_per_request(request, "feedback_targets", lambda: admin_forms.feedback_targets(user=request.user))
 
 
 # --- list filters (the API's: awaiting me, overdue, status; choices from the visible rows) -------------
@@ -195,11 +202,17 @@ class FeedbackAdmin(ScopedChoicesMixin, admin.ModelAdmin):
 
     def changelist_view(self, request, extra_context=None):
         # The CPS lead's next step, above the inbox: signed-off samples with defects not yet in feedback.
+        # ... each also to pick its defects by hand (the draft page, narrowed to the sample).
+        url_draft = reverse("admin:feedback_feedback_draft") if feedback_targets(request) else ""
         ready = [
-            SimpleNamespace(sample=sample, url=reverse("admin:feedback_feedback_draft_from_sample", args=[sample.pk]))
+            SimpleNamespace(
+                sample=sample,
+                url=reverse("admin:feedback_feedback_draft_from_sample", args=[sample.pk]),
+                url_pick=f"{url_draft}?dip_sample={sample.pk}" if url_draft else "",
+            )
             for sample in selectors.samples_ready_for_feedback(user=request.user)[:20]
         ]
-        context = {"title": "Feedback inbox", "samples_ready": ready}
+        context = {"title": "Feedback inbox", "samples_ready": ready, "url_draft": url_draft}
         return super().changelist_view(request, {**context, **(extra_context or {})})
 
     def get_changelist_instance(self, request):
@@ -221,7 +234,8 @@ class FeedbackAdmin(ScopedChoicesMixin, admin.ModelAdmin):
             wrap(self.draft_from_sample_view),
             name=f"{prefix}_draft_from_sample",
         )
-        return [draft, *steps, *super().get_urls()]
+        draft_picked = path("draft/", wrap(self.draft_view), name=f"{prefix}_draft")
+        return [draft_picked, draft, *steps, *super().get_urls()]
 
     def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
         if not self.has_view_permission(request):
@@ -290,6 +304,8 @@ class FeedbackAdmin(ScopedChoicesMixin, admin.ModelAdmin):
         forms = {
             step: bound.get(step) or STEPS[step][0](feedback=feedback, user=user) for step in STEPS if step in allowed
         }
+        if services.EDIT in forms:  # the defects the edit form lists to tick: a read, as on the draft page
+            _log_list_read(request, admin_forms.listed_defects(forms[services.EDIT]), model=Defect)
         defects = (
             Defect.objects.filter(feedback=feedback)
             .select_related("category", "assessment__schedule__case")
@@ -319,6 +335,56 @@ class FeedbackAdmin(ScopedChoicesMixin, admin.ModelAdmin):
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, "admin/feedback/feedback/item.html", context, status=status)
+
+    # --- "Draft feedback": from defects the CPS lead picks (the API's POST /feedback/) --------------------
+
+    def draft_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        targets = feedback_targets(request)
+        if not targets:
+            raise PermissionDenied  # not a CPS lead: the service would refuse every draft (as the API's 403)
+        if request.method not in ("GET", "POST"):
+            return HttpResponseNotAllowed(["GET", "POST"])
+        defects = admin_forms.defects_for_feedback(user=request.user, targets=targets)
+        narrow = admin_forms.NarrowDefectsForm(request.GET)
+        shown = narrow.narrowed(defects)
+        if request.method == "GET":
+            return self._render_draft(request, admin_forms.DraftForm(defects=defects, shown=shown), narrow)
+        form = admin_forms.DraftForm(request.POST, defects=defects, shown=shown)
+        status = 400
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    created = services.feedback_create(actor=request.user, **form.service_arguments())
+            except ValidationError as error:
+                form.add_service_errors(error)
+            except PermissionDenied as error:
+                status = 403
+                messages.error(request, str(error) or "You may not do this.")
+            else:
+                messages.success(
+                    request, f"Feedback {created.pk} to {created.force.name} drafted: check it, then send it."
+                )
+                return redirect(reverse("admin:feedback_feedback_change", args=[created.pk]))
+        if status == 400:
+            messages.error(request, "Please correct the errors below.")
+        return self._render_draft(request, form, narrow, status=status)
+
+    def _render_draft(self, request, form, narrow, *, status=200):
+        _log_list_read(request, admin_forms.listed_defects(form), model=Defect)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Draft feedback",
+            "subtitle": None,
+            "form": form,
+            "narrow": narrow,
+            "shown_max": admin_forms.SHOWN_MAX,
+            "has_view_permission": True,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/feedback/feedback/draft.html", context, status=status)
 
     # --- the dip sample's "draft feedback" button (the page is disclosure's) -------------------------
 
@@ -387,15 +453,16 @@ class _ListRead:
         return getattr(self._request, name)
 
 
-def _log_list_read(request, rows) -> None:
-    """A page of the inbox is a read of case-level records, logged as the API logs its lists (one INSERT).
+def _log_list_read(request, rows, model=Feedback) -> None:
+    """A page of the inbox (or the defects a draft form lists) is a read of case-level records, logged as the API
+    logs its lists (one INSERT).
 
     The admin's query parameters are not the API filters', so each value is logged as its keyed hash.
     """
     log_list_consultation(
         request=_ListRead(request),
         view=SimpleNamespace(filterset_class=None),
-        model=Feedback,
+        model=model,
         rows=list(rows),
     )
 

@@ -5,12 +5,18 @@ someone else has changed since is refused (409) instead of acting on what the us
 A service's ``ValidationError`` is put back on the form's fields (``add_service_errors``).
 """
 
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q, QuerySet
 
-from disclosure.models import Schedule
+from backend.filters import is_valid_id
+from disclosure.models import Defect, Schedule, normalise_urn
 from feedback.api.serializers import TEXT_MAX
 from feedback.models import Feedback, IcoReported, Outcome
+from forces.models import OrganisationKind, Side, Stream
+from forces.selectors import lead_side_for_force, organisation_list
 
 #: UK dates typed by hand, and the ISO form a browser's date picker sends.
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
@@ -26,7 +32,128 @@ def _text(label: str, *, required: bool = True, help_text: str = "", rows: int =
     )
 
 
-class StepForm(forms.Form):
+# --- which defects a user may feed back on (the choices of the draft and edit forms) ----------------------
+
+
+def feedback_targets(*, user) -> list[tuple[int, str]]:
+    """The (force id, stream) pairs ``user`` may draft feedback to: the service's rule (``feedback_create`` lets a
+    CPS lead of the stream for the force's Area draft, ``forces.selectors.lead_side_for_force``; superusers speak
+    for neither side), asked of every police force ``user`` sees and every stream. Empty for everyone else.
+
+    One query for the forces, one per force and stream (a handful: an Area's forces).
+    """
+    if user.is_superuser or not user.is_active:
+        return []
+    forces = organisation_list(user=user).filter(kind=OrganisationKind.POLICE_FORCE).order_by("code")
+    return [
+        (force.pk, stream)
+        for force in forces
+        for stream in Stream.values
+        if lead_side_for_force(user=user, force=force, stream=stream) == Side.CPS
+    ]
+
+
+def defects_for_feedback(*, user, targets: list[tuple[int, str]]) -> QuerySet[Defect]:
+    """Police-side defects ``user`` sees (``visible_to``) of the forces and streams of ``targets``, newest sample
+    first, with what a page shows to choose them. The service checks again (one force and stream per item)."""
+    scope = Q(pk__in=[])
+    for force_id, stream in targets:
+        scope |= Q(force_id=force_id, assessment__dip_sample__stream=stream)
+    return (
+        Defect.objects.visible_to(user)
+        .filter(scope, category__side=Side.POLICE)
+        .select_related("category", "force", "assessment__dip_sample", "assessment__schedule__case")
+        .order_by("-id")
+    )
+
+
+#: The most defects a page lists to tick: a lead narrows the list (by dip sample or case) to find older ones. The
+#: field still accepts any defect of its whole queryset (as the API does), so the page costs the same at any scale.
+SHOWN_MAX = 100
+
+
+def _defect_label(defect: Defect) -> str:
+    schedule = defect.assessment.schedule
+    sample = defect.assessment.dip_sample
+    item = f"item {defect.item_reference}" if defect.item_reference else "no item reference"
+    return (
+        f"Defect {defect.pk} \u2013 {defect.force.code} {sample.get_stream_display()}, dip sample {sample.pk}, "
+        f"{schedule.kind.upper()} rev. {schedule.revision} (case {schedule.case.urn}): "
+        f"{defect.category.code} {defect.category.name}, {defect.get_severity_display().lower()}, {item}"
+    )
+
+
+class DefectsField(forms.ModelMultipleChoiceField):
+    """Defects to tick, each described by what one chooses it by (``_defect_label``)."""
+
+    shown: list[Defect] = []
+
+    def __init__(self, *, required: bool = True):
+        super().__init__(
+            label="Defects",
+            queryset=Defect.objects.none(),
+            required=required,
+            widget=forms.CheckboxSelectMultiple,
+            help_text="Police-side defects of one force and one stream.",
+        )
+
+    def label_from_instance(self, obj: Defect) -> str:
+        return _defect_label(obj)
+
+    def show(self, defects: QuerySet[Defect], *, ticked=()) -> bool:
+        """List at most ``SHOWN_MAX`` of ``defects``, and the ``ticked`` ones (those of the field's queryset), rather
+        than the whole queryset; True when ``defects`` has more than were listed."""
+        rows = list(defects[: SHOWN_MAX + 1])
+        more = len(rows) > SHOWN_MAX
+        rows = rows[:SHOWN_MAX]
+        missing = {int(pk) for pk in ticked if is_valid_id(pk)} - {defect.pk for defect in rows}
+        if missing and self.queryset is not None:
+            rows += list(self.queryset.filter(pk__in=missing))
+        self.shown = rows  # the rows the page lists: a read of case-level records, logged as such
+        self.widget.choices = [(defect.pk, self.label_from_instance(defect)) for defect in rows]
+        return more
+
+
+def listed_defects(form: forms.Form) -> list[Defect]:
+    """The defects ``form``'s ``defects`` field lists to tick (``DefectsField.show``)."""
+    return cast(DefectsField, form.fields["defects"]).shown
+
+
+class ServiceErrorsForm(forms.Form):
+    """A form that puts a service's ``ValidationError`` back on its fields."""
+
+    def add_service_errors(self, error: ValidationError) -> None:
+        """Show a service's refusal on the fields it names (on the form when it names none of them)."""
+        if not hasattr(error, "error_dict"):
+            self.add_error(None, error)
+            return
+        for field, errors in error.message_dict.items():
+            if field in self.fields and not isinstance(self.fields[field].widget, forms.HiddenInput):
+                self.add_error(field, errors)
+            else:
+                self.add_error(None, [f"{field.replace('_', ' ').capitalize()}: {message}" for message in errors])
+
+
+class DraftForm(ServiceErrorsForm):
+    """Feedback drafted from defects the user picks: the API's ``POST /feedback/`` fields (``feedback_create``)."""
+
+    defects = DefectsField()
+    summary = _text("Summary", rows=5)
+    requested_action = _text("What the force should do", rows=4)
+
+    def __init__(self, *args, defects: QuerySet[Defect], shown: QuerySet[Defect], **kwargs):
+        """``defects``: every defect the user may pick; ``shown``: those the page lists (narrowed, at most
+        ``SHOWN_MAX``; ``self.more`` says whether there were more), with any ticked in a refused post."""
+        super().__init__(*args, **kwargs)
+        field = cast(DefectsField, self.fields["defects"])
+        field.queryset = defects
+        self.more = field.show(shown, ticked=self["defects"].value() or ())
+
+    def service_arguments(self) -> dict:
+        return {**self.cleaned_data, "defects": list(self.cleaned_data["defects"])}
+
+
+class StepForm(ServiceErrorsForm):
     """A workflow step on one feedback item: the version the page showed, and the step's own fields."""
 
     row_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
@@ -40,17 +167,6 @@ class StepForm(forms.Form):
     def service_arguments(self) -> dict:
         """The keyword arguments for the step's service, from the cleaned data."""
         return dict(self.cleaned_data)
-
-    def add_service_errors(self, error: ValidationError) -> None:
-        """Show a service's refusal on the fields it names (on the form when it names none of them)."""
-        if not hasattr(error, "error_dict"):
-            self.add_error(None, error)
-            return
-        for field, errors in error.message_dict.items():
-            if field in self.fields and not isinstance(self.fields[field].widget, forms.HiddenInput):
-                self.add_error(field, errors)
-            else:
-                self.add_error(None, [f"{field.replace('_', ' ').capitalize()}: {message}" for message in errors])
 
 
 class SendForm(StepForm):
@@ -70,12 +186,39 @@ class ReopenForm(StepForm):
 
 
 class EditDraftForm(StepForm):
+    """The API's ``PATCH /feedback/{id}/`` on a draft: its texts and its defects, at the version the page showed.
+
+    ``defects`` offers the police-side defects of the draft's force and stream the user sees; the page's form
+    always posts ``defects_shown``, so unticking every defect is a choice (refused by the service: at least one),
+    while a post without it (as a PATCH without ``defects``) leaves them as they are.
+    """
+
+    defects = DefectsField(required=False)
+    defects_shown = forms.BooleanField(widget=forms.HiddenInput, required=False, initial=True)
     summary = _text("Summary", rows=5)
     requested_action = _text("What the force should do", rows=4)
 
     def __init__(self, *args, feedback: Feedback, user, **kwargs):
         kwargs.setdefault("initial", {}).update(summary=feedback.summary, requested_action=feedback.requested_action)
         super().__init__(*args, feedback=feedback, user=user, **kwargs)
+        target = (feedback.force_id, feedback.stream)
+        field = cast(DefectsField, self.fields["defects"])
+        field.queryset = defects_for_feedback(user=user, targets=[target])
+        current = [defect.pk for defect in feedback.defects.all()]
+        if not self.is_bound:
+            self.initial["defects"] = current
+        # Listed: the defects of the draft's dip samples (others of its force and stream are accepted if posted).
+        samples = Defect.objects.filter(pk__in=current).values("assessment__dip_sample_id")
+        same_samples = field.queryset.filter(assessment__dip_sample_id__in=samples)
+        field.show(same_samples, ticked=self["defects"].value() or ())
+
+    def service_arguments(self) -> dict:
+        data = dict(self.cleaned_data)
+        shown = data.pop("defects_shown")
+        defects = data.pop("defects")
+        if shown:
+            data["defects"] = list(defects)
+        return data
 
 
 class RespondForm(StepForm):
@@ -135,3 +278,20 @@ class MessageForm(StepForm):
 
     def service_arguments(self) -> dict:
         return {"body": self.cleaned_data["body"]}
+
+
+class NarrowDefectsForm(forms.Form):
+    """The draft page's search (GET): the defects of one dip sample, or of one case by its URN."""
+
+    dip_sample = forms.IntegerField(label="Dip sample", required=False, min_value=1)
+    urn = forms.CharField(label="Case URN", required=False, max_length=20)
+
+    def narrowed(self, defects: QuerySet[Defect]) -> QuerySet[Defect]:
+        """``defects`` narrowed as asked; all of them (newest first) when nothing valid is asked."""
+        if not self.is_valid():
+            return defects
+        if self.cleaned_data["dip_sample"] and is_valid_id(self.cleaned_data["dip_sample"]):
+            defects = defects.filter(assessment__dip_sample_id=self.cleaned_data["dip_sample"])
+        if urn := normalise_urn(self.cleaned_data["urn"]):
+            defects = defects.filter(assessment__schedule__case__urn=urn)
+        return defects

@@ -681,6 +681,22 @@ PAGES: dict[str, Page] = {
         _case_page(_sample_lead, ok=200),
         TENANTS,
     ),
+    # Draft feedback from picked defects (the API's POST /feedback/): the CPS leads of the stream open it; its form
+    # offers their forces' police-side defects, so another force's defect is refused on the form (400), not drafted.
+    "feedback_feedback_draft": Page(
+        lambda w, t: "/admin/feedback/feedback/draft/", lambda who, t: 200 if who in CPS_CC_LEADS else 403
+    ),
+    "feedback_feedback_draft POST": Page(
+        lambda w, t: "/admin/feedback/feedback/draft/",
+        lambda who, t: (BACK if t in CPS_CC_LEADS[who] else 400) if who in CPS_CC_LEADS else 403,
+        TENANTS,
+        method="post",
+        body=lambda w, t: {
+            "defects": [str(_rows(w)[t].defect.pk)],
+            "summary": "Items 3-9 block listed.",
+            "requested_action": "List each item separately and re-serve the MG6C.",
+        },
+    ),
     **ACTIONS,
     **{f"{name.split()[0]} GET": _get_refused(page) for name, page in ACTIONS.items() if " " not in name},
     # --- every ModelAdmin's five pages ---
