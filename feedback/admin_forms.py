@@ -15,8 +15,8 @@ from backend.filters import is_valid_id
 from disclosure.models import Defect, Schedule, normalise_urn
 from feedback.api.serializers import TEXT_MAX
 from feedback.models import Feedback, IcoReported, Outcome
-from forces.models import OrganisationKind, Side, Stream
-from forces.selectors import lead_side_for_force, organisation_list
+from forces.models import OrganisationKind, Side
+from forces.selectors import lead_sides_for_forces, organisation_list
 
 #: UK dates typed by hand, and the ISO form a browser's date picker sends.
 DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
@@ -40,17 +40,13 @@ def feedback_targets(*, user) -> list[tuple[int, str]]:
     CPS lead of the stream for the force's Area draft, ``forces.selectors.lead_side_for_force``; superusers speak
     for neither side), asked of every police force ``user`` sees and every stream. Empty for everyone else.
 
-    One query for the forces, one per force and stream (a handful: an Area's forces).
+    Two queries: the forces, and the user's lead memberships (``forces.selectors.lead_sides_for_forces``).
     """
     if user.is_superuser or not user.is_active:
         return []
     forces = organisation_list(user=user).filter(kind=OrganisationKind.POLICE_FORCE).order_by("code")
-    return [
-        (force.pk, stream)
-        for force in forces
-        for stream in Stream.values
-        if lead_side_for_force(user=user, force=force, stream=stream) == Side.CPS
-    ]
+    sides = lead_sides_for_forces(user=user, forces=forces)
+    return [pair for pair, side in sides.items() if side == Side.CPS]
 
 
 def defects_for_feedback(*, user, targets: list[tuple[int, str]]) -> QuerySet[Defect]:

@@ -1,6 +1,7 @@
 """Reads about organisations and memberships: what may this user see and do."""
 
 import copy
+from collections.abc import Iterable
 
 from axes.models import AccessAttempt
 from django.conf import settings
@@ -16,6 +17,7 @@ from forces.models import (
     OrganisationUserObjectPermission,
     Role,
     Side,
+    Stream,
     case_level_force_ids,
     is_anonymous,
 )
@@ -83,14 +85,34 @@ def lead_may_write_for_force(*, user: User, force: Organisation, stream: str) ->
 
 def lead_side_for_force(*, user: User, force: Organisation, stream: str) -> Side | None:
     """The side (CPS or police) on which ``user`` leads ``stream`` for ``force``; None if neither."""
-    org_ids = set(
-        lead_memberships(user=user, stream=stream)
-        .filter(organisation_id__in=[pk for pk in (force.pk, force.area_id) if pk is not None])
-        .values_list("organisation_id", flat=True)
-    )
-    if force.area_id in org_ids:
+    org_ids = [pk for pk in (force.pk, force.area_id) if pk is not None]
+    led = lead_memberships(user=user, stream=stream).filter(organisation_id__in=org_ids)
+    return _side_of(set(led.values_list("organisation_id", "stream")), force, stream)
+
+
+def lead_sides_for_forces(*, user: User, forces: Iterable[Organisation]) -> dict[tuple[int, str], Side]:
+    """``lead_side_for_force`` of every force of ``forces`` and every stream, in one query: ``{(force id, stream):
+    side}`` for the pairs ``user`` leads (a page that offers each force and stream it may write for)."""
+    led = set(Membership.objects.filter(user=user, role=Role.DISCLOSURE_LEAD).values_list("organisation_id", "stream"))
+    sides = {}
+    for force in forces:
+        for stream in Stream.values:
+            side = _side_of(led, force, stream)
+            if side is not None:
+                sides[(force.pk, stream)] = side
+    return sides
+
+
+def _side_of(led: set[tuple[int, str | None]], force: Organisation, stream: str) -> Side | None:
+    """The rule of ``lead_side_for_force`` over ``(organisation id, stream)`` lead memberships (``None``: all
+    streams): a lead of the force's Area leads for the CPS, a lead of the force for the police."""
+
+    def leads(organisation_id: int | None) -> bool:
+        return organisation_id is not None and bool({(organisation_id, stream), (organisation_id, None)} & led)
+
+    if leads(force.area_id):
         return Side.CPS
-    if force.pk in org_ids:
+    if leads(force.pk):
         return Side.POLICE
     return None
 

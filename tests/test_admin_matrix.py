@@ -307,8 +307,9 @@ MODELS = [
         add=SUPER,
     ),
     # Where leads work (disclosure/admin_workflow.py, feedback/admin.py): every reader of case-level rows, its rows.
-    # Nothing is deleted through the admin's stock pages (a planned sample through the API's service; feedback is a
-    # record), and feedback is drafted from a signed-off sample (draft_from_sample), not from a blank form.
+    # Nothing is deleted through the admin's stock pages (a planned sample on its own confirmation page, through the
+    # API's service; feedback is a record), and feedback is drafted from a signed-off sample or from picked defects
+    # (their own pages, below), not from the stock add form.
     Model(
         "disclosure",
         "dipsample",
