@@ -8,12 +8,14 @@ a form field over a tenant model lists ``visible_to(user)`` only.
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from auditlog.signals import accessed
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import dateformat
 
+from backend.audit import log_page_read
 from backend.querysets import visible_to
 
 
@@ -132,18 +134,48 @@ class ScopedAdmin(NotFoundOutsideScopeMixin, ScopedChoicesMixin, admin.ModelAdmi
     The pages open to whom the API serves rows of the kind: ``read_rule(user=) -> bool``, the yes/no of the
     scoping rule this admin's ``visible_to`` applies, which lives next to it (e.g.
     ``forces.selectors.reads_case_level_rows``; ``backend`` imports no app, so each admin names its own). Never
-    the staff flag. The rule is asked once per request under its name, the key the dip sample and feedback pages
-    ask ``reads_case_level_rows`` under too (a page's checks and the index's app list ask it many times).
+    the staff flag; an admin naming no rule opens to nobody. The rule is asked once per request under its dotted
+    name, the key the dip sample and feedback pages ask ``reads_case_level_rows`` under too (a page's checks and
+    the index's app list ask it many times).
     """
 
-    read_rule: Callable[..., bool]
+    read_rule: Callable[..., bool] | None = None
+    #: Log reads as the API's viewset of these rows does (its ``log_consultation``): a list page's rows as one
+    #: consultation entry per force, a row's page and its history as an access of the row.
+    log_consultation = False
 
     def get_queryset(self, request):
         return visible_to(super().get_queryset(request), request.user)
 
     def has_view_permission(self, request, obj=None):
         rule = type(self).read_rule  # the plain function, not bound to the admin
-        return once_per_request(request, rule.__name__, lambda: request.user.is_active and rule(user=request.user))
+        if rule is None:
+            return False  # an admin that names no rule opens to nobody
+        key = f"{rule.__module__}.{rule.__qualname__}"
+        return once_per_request(request, key, lambda: request.user.is_active and rule(user=request.user))
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", None) or {}
+        page = changelist.get("cl") if response.status_code == 200 else None
+        if self.log_consultation and page is not None:
+            log_page_read(request, model=self.model, rows=list(page.result_list))
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        self._log_row_read(request, response, "original")
+        return response
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        self._log_row_read(request, response, "object")
+        return response
+
+    def _log_row_read(self, request, response, name: str) -> None:
+        row = (getattr(response, "context_data", None) or {}).get(name) if response.status_code == 200 else None
+        if self.log_consultation and request.method == "GET" and row is not None:
+            accessed.send(sender=self.model, instance=row)
 
     def has_module_permission(self, request):
         return self.has_view_permission(request)

@@ -164,6 +164,20 @@ def list_query_record(view, params) -> dict:
     return record
 
 
+def log_page_read(request, *, model, rows) -> None:
+    """A web page (the admin) listing case-level rows: logged as the API logs its list reads, one consultation entry
+    per force naming its rows, and the page's query string recorded as the API records its filters."""
+    if not rows:
+        return
+    get_logentry_model().objects.log_list_access(
+        model=model,
+        rows=rows,
+        query=list_query_record(None, request.GET),
+        actor=request.user,
+        remote_addr=request.META.get("REMOTE_ADDR"),
+    )
+
+
 def log_list_consultation(*, request, view, model, rows) -> None:
     """Log a page of a list read of case-level rows as consultations: one INSERT, no other query.
 

@@ -13,6 +13,7 @@ form field over a tenant model lists ``visible_to(user)`` only.
 from django.contrib import admin
 
 from backend.admin import SCOPED, ScopedAdmin
+from disclosure import selectors
 from disclosure.admin_workflow import DipSampleAdmin
 from disclosure.models import Assessment, Case, Checklist, Criterion, Defect, DefectCategory, DipSample, Schedule
 from forces.models import is_anonymous
@@ -23,6 +24,7 @@ class CaseLevelAdmin(ScopedAdmin):
     """Case-level rows, read-only: open to whom the API serves them, each seeing its ``visible_to`` rows."""
 
     read_rule = reads_case_level_rows
+    log_consultation = True  # as the API's viewsets of these rows log their reads
 
 
 @admin.register(Case)
@@ -104,6 +106,13 @@ class CriterionInline(admin.TabularInline):
 class ChecklistAdmin(ReferenceAdmin):
     list_display = ["version", "title", "published_at"]
     inlines = [CriterionInline]
+
+    def get_queryset(self, request):
+        rows = super().get_queryset(request)
+        if request.user.is_superuser:
+            return rows  # they prepare the next version here, before it is published
+        # Everyone else reads what the API serves them: the published versions.
+        return rows.filter(pk__in=selectors.checklist_list(user=request.user).values("pk"))
 
     def has_change_permission(self, request, obj=None):
         # A published version is never edited: a change makes a new version.

@@ -17,7 +17,6 @@ The rules are the API's, not a second set:
 
 from typing import cast
 
-from auditlog import get_logentry_model
 from auditlog.signals import accessed
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -29,7 +28,6 @@ from django.utils.text import capfirst
 from django.views.decorators.http import require_http_methods, require_POST
 
 from backend.admin import SCOPED, ScopedAdmin, once_per_request, uk_date
-from backend.audit import list_query_record
 from backend.errors import ConcurrentUpdateError, InvalidStateError
 from backend.filters import is_valid_id
 from backend.querysets import related_count
@@ -66,7 +64,9 @@ from forces.selectors import lead_may_write_for_force, lead_side_for_force, read
 def may_read_samples(request) -> bool:
     """Whom the API serves samples: ``forces.selectors.reads_case_level_rows`` (case-level readers and superusers;
     the staff flag adds nothing), asked once per request."""
-    return once_per_request(request, "reads_case_level_rows", lambda: reads_case_level_rows(user=request.user))
+    return once_per_request(
+        request, "forces.selectors.reads_case_level_rows", lambda: reads_case_level_rows(user=request.user)
+    )
 
 
 def may_plan_samples(user) -> bool:
@@ -163,17 +163,6 @@ def run_service(request, call, form=None, aliases: dict[str, str] | None = None)
         return None
 
 
-def log_list_access(request, model, rows) -> None:
-    """A page of case-level rows read: one consultation entry per force (backend.audit, as the API logs)."""
-    get_logentry_model().objects.log_list_access(
-        model=model,
-        rows=rows,
-        query=list_query_record(None, request.GET),
-        actor=request.user,
-        remote_addr=request.META.get("REMOTE_ADDR"),
-    )
-
-
 def with_row_version(dip_sample: DipSample, row_version: int | None, service, **kwargs):
     """Run ``service`` on the sample if it is still at ``row_version`` (the version the button was shown with)."""
     with transaction.atomic():
@@ -205,6 +194,7 @@ class DipSampleAdmin(ScopedAdmin):
     date_hierarchy = "period_start"
     change_form_template = "admin/disclosure/dipsample/workspace.html"
     add_form_template = "admin/disclosure/dipsample/plan.html"
+    log_consultation = True  # the list's pages (ScopedAdmin); the workspace logs its own read
 
     # --- who ----------------------------------------------------------------------------------
 
@@ -243,14 +233,6 @@ class DipSampleAdmin(ScopedAdmin):
     @admin.display(description="Assessed", ordering="assessment_count")
     def assessed(self, obj):
         return obj.assessment_count
-
-    def changelist_view(self, request, extra_context=None):
-        """The list; its page of samples is logged as a consultation, as the API's list read is."""
-        response = super().changelist_view(request, extra_context)
-        changelist = getattr(response, "context_data", {}).get("cl") if response.status_code == 200 else None
-        if changelist is not None and changelist.result_list:
-            log_list_access(request, DipSample, list(changelist.result_list))
-        return response
 
     # --- urls ---------------------------------------------------------------------------------
 
@@ -584,6 +566,10 @@ class DipSampleAdmin(ScopedAdmin):
         sample = self._sample(request, object_id)
         if not may_change_dip_sample(actor=request.user, dip_sample=sample):
             raise PermissionDenied
+        if request.method == "GET" and sample.status != DipSampleStatus.PLANNED:
+            # No confirmation for what the service would refuse: the page says so (the POST is refused all the same).
+            messages.error(request, "Only a planned sample with no assessments can be deleted.")
+            return HttpResponseRedirect(self._sample_url(sample))
         if request.method == "GET":
             context = self._context(
                 request,
