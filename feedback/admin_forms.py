@@ -96,6 +96,15 @@ class DefectsField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Defect) -> str:
         return _defect_label(obj)
 
+    def clean(self, value):
+        # An id no database column can hold is refused here, before it reaches a query (SQLite overflows on it).
+        for pk in value if isinstance(value, list | tuple) else ():
+            if not is_valid_id(pk):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super().clean(value)
+
     def show(self, defects: QuerySet[Defect], *, ticked=()) -> bool:
         """List at most ``SHOWN_MAX`` of ``defects``, and the ``ticked`` ones (those of the field's queryset), rather
         than the whole queryset; True when ``defects`` has more than were listed."""

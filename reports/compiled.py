@@ -190,9 +190,10 @@ def without_jit(model: type[Model]) -> Iterator[None]:
     At national volume each roll-up statement is costed above ``jit_above_cost``, and PostgreSQL spent 30-145 ms
     compiling each of them for a run of 100-500 ms (EXPLAIN ANALYZE at SCALE=100, docs/PERFORMANCE.md "National
     volume summaries"): more than JIT saved. ``SET LOCAL`` (``set_config(..., true)``) lasts until the transaction
-    ends, so the setting never leaks to the connection's later statements. ``work_mem`` (``WORK_MEM``): the feedback
-    statement's sort for its distinct counts spilled 2.5-16 MB to disk with the server's default 4 MB; in memory it
-    ran 10% faster. A no-op on other databases.
+    ends: on its own, the block's transaction; inside a caller's (a service freezing a meeting's figures), the
+    caller's, whose later statements run with the same settings, harmlessly; never beyond it. ``work_mem``
+    (``WORK_MEM``): the feedback statement's sort for its distinct counts spilled 2.5-16 MB to disk with the
+    server's default 4 MB; in memory it ran 10% faster. A no-op on other databases.
     """
     alias = router.db_for_read(model)
     connection = connections[alias]

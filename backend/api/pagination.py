@@ -9,7 +9,7 @@ the page).
 
 import math
 
-from django.core.exceptions import FieldDoesNotExist
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist
 from django.core.paginator import EmptyPage, InvalidPage, Page, PageNotAnInteger, Paginator
 from django.db import connections
 from django.db.models import QuerySet
@@ -108,7 +108,10 @@ def _merged_page_ids(queryset: QuerySet, bottom: int, top: int) -> list | None:
     columns = [name for name, _ in order]
     terms = [f"-{name}" if descending else name for name, descending in order]
     pk_at = columns.index(queryset.model._meta.pk.attname)
-    statement = _one_branch_statement(queryset, column, values, columns, terms, order, bottom, top)
+    try:
+        statement = _one_branch_statement(queryset, column, values, columns, terms, order, bottom, top)
+    except EmptyResultSet:
+        return []  # a condition that matches nothing (``pk__in=[]``): no statement, as the ORM runs none
     if statement is not None:
         with connections[queryset.db].cursor() as cursor:
             cursor.execute(*statement)

@@ -11,6 +11,7 @@ import itertools
 
 import pytest
 from django.db import IntegrityError, connection, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from backend.api import pagination
@@ -161,6 +162,23 @@ def test_a_filter_whose_value_equals_the_branch_stand_in_still_pages_as_the_plai
         scoped = Case.objects.visible_to(world.cps_lead).exclude(pk=stand_in)
         plain = list(scoped.values_list("pk", flat=True))
         assert page_ids(scoped, bottom, top) == plain[bottom:top]
+
+
+def test_a_page_of_a_condition_that_matches_nothing_is_empty(world, three_forces):
+    with request_memo():
+        assert page_ids(Case.objects.visible_to(world.cps_lead).filter(pk__in=[]), 0, 10) == []
+
+
+@pytest.mark.skipif(not ON_POSTGRESQL, reason="the merged page is PostgreSQL's; SQLite pages with the plain query")
+def test_the_merged_page_compiles_one_branch_not_a_union_per_force(world, three_forces, monkeypatch):
+    # The ORM's union (each branch compiled) is the fallback only: a plain page must not take it.
+    def union(*args, **kwargs):
+        raise AssertionError("the page compiled every branch")
+
+    monkeypatch.setattr(QuerySet, "union", union)
+    with request_memo():
+        scoped = Case.objects.visible_to(world.cps_lead)
+        assert page_ids(scoped, 0, 12) == expected_cases(world)[:12]
 
 
 def test_each_branch_of_the_merged_page_reads_its_own_force(world, three_forces, count_queries):

@@ -231,6 +231,10 @@ def test_deleting_a_drawn_sample_is_refused_with_the_services_reason(world, gmp)
     assert response.redirect_chain[-1][0] == url("change", drawn.pk)
     assert "Only a planned sample with no assessments can be deleted." in shown(response)
     assert stored(drawn) == before
+    # Nor is a confirmation offered for it: back to its page with the reason.
+    asked = signed_in(world.cps_lead).get(url("deleteplanned", drawn.pk), follow=True)
+    assert asked.redirect_chain[-1][0] == url("change", drawn.pk)
+    assert "Only a planned sample with no assessments can be deleted." in shown(asked)
 
 
 def test_a_stale_delete_is_refused_and_deletes_nothing(world, gmp):

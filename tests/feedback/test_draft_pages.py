@@ -210,6 +210,14 @@ def test_blank_texts_are_refused_naming_the_fields(world, gmp_defects):
     assert not Feedback.objects.exists()
 
 
+@pytest.mark.parametrize("bad", ["99999999999999999999999", "-3", "1e3", "seven"])
+def test_a_defect_id_no_row_can_have_is_refused_on_the_field(world, gmp_defects, bad):
+    response = signed_in(world.cps_lead).post(reverse(DRAFT), {"defects": [bad], **TEXTS})
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == ["defects"]
+    assert not Feedback.objects.exists()
+
+
 @pytest.mark.parametrize("who", ["gmp_lead", "cps_quality", "cps_admin", "superuser", "gmp_chief"])
 def test_only_a_cps_lead_may_draft(world, gmp_defects, who):
     """The police lead, the Quality Group, org admins and superusers read feedback but draft none (the service's
