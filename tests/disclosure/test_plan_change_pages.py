@@ -9,31 +9,16 @@ import datetime
 
 import pytest
 from auditlog import get_logentry_model
-from django.test import Client
-from django.urls import reverse
 
 from disclosure import services
 from disclosure.models import DipSample
 from disclosure.services.samples import may_change_dip_sample
 from forces.models import Role, Stream
+from tests.disclosure.test_admin_workflow import shown, signed_in, url
 from tests.factories import UserFactory, last_year_month, make_sample, member
 
 SAMPLES = "/api/v1/dip-samples/"
 LogEntry = get_logentry_model()  # audit.AuditEvent
-
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def shown(response) -> list[str]:
-    return [str(message) for message in response.context["messages"]]
-
-
-def url(name: str, *args) -> str:
-    return reverse(f"admin:disclosure_dipsample_{name}", args=args)
 
 
 def uk(day: datetime.date) -> str:
