@@ -156,10 +156,10 @@ class ScopedAdmin(NotFoundOutsideScopeMixin, ScopedChoicesMixin, admin.ModelAdmi
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)
-        changelist = getattr(response, "context_data", None) or {}
-        page = changelist.get("cl") if response.status_code == 200 else None
+        context = getattr(response, "context_data", None) or {}
+        page = context.get("cl") if response.status_code == 200 else None
         if self.log_consultation and page is not None:
-            log_page_read(request, model=self.model, rows=list(page.result_list))
+            log_page_read(request, model=self.model, rows=page.result_list)
         return response
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

@@ -164,20 +164,6 @@ def list_query_record(view, params) -> dict:
     return record
 
 
-def log_page_read(request, *, model, rows) -> None:
-    """A web page (the admin) listing case-level rows: logged as the API logs its list reads, one consultation entry
-    per force naming its rows, and the page's query string recorded as the API records its filters."""
-    if not rows:
-        return
-    get_logentry_model().objects.log_list_access(
-        model=model,
-        rows=rows,
-        query=list_query_record(None, request.GET),
-        actor=request.user,
-        remote_addr=request.META.get("REMOTE_ADDR"),
-    )
-
-
 def log_list_consultation(*, request, view, model, rows) -> None:
     """Log a page of a list read of case-level rows as consultations: one INSERT, no other query.
 
@@ -199,3 +185,22 @@ def log_list_consultation(*, request, view, model, rows) -> None:
         remote_port=context.get("remote_port"),
         cid=get_cid(),
     )
+
+
+class _PageRequest:
+    """A web page's request as ``log_list_consultation`` reads it (a DRF request's ``query_params``)."""
+
+    def __init__(self, request):
+        self._request = request
+        self.query_params = request.GET
+
+    def __getattr__(self, name):
+        return getattr(self._request, name)
+
+
+def log_page_read(request, *, model, rows) -> None:
+    """A web page (the admin) listing case-level rows, logged as the API logs its list reads
+    (``log_list_consultation``: one entry per force naming its rows, the reader's address as the audit log
+    records it, ``backend.net.client_address``). The page's query parameters are not an API filterset's, so
+    each value is logged as its keyed hash."""
+    log_list_consultation(request=_PageRequest(request), view=None, model=model, rows=list(rows))

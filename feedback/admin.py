@@ -32,7 +32,7 @@ from backend.admin import (
     once_per_request,
     uk_date,
 )
-from backend.audit import log_list_consultation
+from backend.audit import log_page_read
 from backend.errors import InvalidStateError
 from backend.filters import is_valid_id
 from disclosure import selectors as disclosure_selectors
@@ -219,7 +219,7 @@ class FeedbackAdmin(ScopedChoicesMixin, admin.ModelAdmin):
 
     def get_changelist_instance(self, request):
         changelist = super().get_changelist_instance(request)
-        _log_list_read(request, changelist.result_list)
+        log_page_read(request, model=Feedback, rows=changelist.result_list)
         return changelist
 
     # --- pages ----------------------------------------------------------------------------------
@@ -307,7 +307,7 @@ class FeedbackAdmin(ScopedChoicesMixin, admin.ModelAdmin):
             step: bound.get(step) or STEPS[step][0](feedback=feedback, user=user) for step in STEPS if step in allowed
         }
         if services.EDIT in forms:  # the defects the edit form lists to tick: a read, as on the draft page
-            _log_list_read(request, admin_forms.listed_defects(forms[services.EDIT]), model=Defect)
+            log_page_read(request, model=Defect, rows=admin_forms.listed_defects(forms[services.EDIT]))
         defects = (
             Defect.objects.filter(feedback=feedback)
             .select_related("category", "assessment__schedule__case")
@@ -374,7 +374,7 @@ class FeedbackAdmin(ScopedChoicesMixin, admin.ModelAdmin):
         return self._render_draft(request, form, narrow, status=status)
 
     def _render_draft(self, request, form, narrow, *, status=200):
-        _log_list_read(request, admin_forms.listed_defects(form), model=Defect)
+        log_page_read(request, model=Defect, rows=admin_forms.listed_defects(form))
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -442,31 +442,6 @@ def _conflict_message(error: InvalidStateError) -> str:
     if error.code == "concurrent_update":
         return "Someone changed this feedback after you opened the page: nothing was done. Here it is as it is now."
     return error.message
-
-
-class _ListRead:
-    """The request as ``log_list_consultation`` reads it (a DRF request's ``query_params``)."""
-
-    def __init__(self, request):
-        self._request = request
-        self.query_params = request.GET
-
-    def __getattr__(self, name):
-        return getattr(self._request, name)
-
-
-def _log_list_read(request, rows, model=Feedback) -> None:
-    """A page of the inbox (or the defects a draft form lists) is a read of case-level records, logged as the API
-    logs its lists (one INSERT).
-
-    The admin's query parameters are not the API filters', so each value is logged as its keyed hash.
-    """
-    log_list_consultation(
-        request=_ListRead(request),
-        view=SimpleNamespace(filterset_class=None),
-        model=model,
-        rows=list(rows),
-    )
 
 
 def _administered_forces(user):

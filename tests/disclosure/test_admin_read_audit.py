@@ -51,3 +51,14 @@ def test_a_row_outside_scope_or_a_refused_page_logs_nothing(world, rows):
 def test_meeting_pages_are_not_logged_as_the_apis_meeting_reads_are_not(world, rows):
     assert signed_in(world.gmp_lead).get("/admin/reports/meeting/").status_code == 200
     assert not reads_by(world.gmp_lead).exists()
+
+
+def test_a_page_read_records_the_readers_address_as_the_apis_reads_do(world, rows, settings):
+    # Behind our TLS proxy the reader is the address the proxy saw (backend.net.client_address), as the API's
+    # entries record it, not the proxy's own.
+    settings.TRUSTED_PROXY_COUNT = 1
+    client = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    client.force_login(world.gmp_lead)
+    assert client.get("/admin/disclosure/case/").status_code == 200
+    (entry,) = reads_by(world.gmp_lead).filter(content_type__model="case", object_pk="")
+    assert entry.remote_addr == "203.0.113.9"
