@@ -32,6 +32,12 @@ def once_per_request(request, key: str, compute: Callable[[], Any]) -> Any:
     return memo[key]
 
 
+def asked_once_per_request(request, rule: Callable[..., bool]) -> bool:
+    """``rule(user=request.user)`` (a yes/no of a scoping rule, such as ``forces.selectors.reads_case_level_rows``)
+    once per request, under the rule's dotted name: every page and check asking the same rule shares the answer."""
+    return once_per_request(request, f"{rule.__module__}.{rule.__qualname__}", lambda: rule(user=request.user))
+
+
 def refusal_words(error: Exception) -> list[str]:
     """What a service's refusal says, to show on a page: a ``ValidationError``'s messages, another error's text."""
     if isinstance(error, ValidationError):
@@ -151,8 +157,7 @@ class ScopedAdmin(NotFoundOutsideScopeMixin, ScopedChoicesMixin, admin.ModelAdmi
         rule = type(self).read_rule  # the plain function, not bound to the admin
         if rule is None:
             return False  # an admin that names no rule opens to nobody
-        key = f"{rule.__module__}.{rule.__qualname__}"
-        return once_per_request(request, key, lambda: request.user.is_active and rule(user=request.user))
+        return request.user.is_active and asked_once_per_request(request, rule)
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)

@@ -27,7 +27,7 @@ from django.urls import path, reverse
 from django.utils.text import capfirst
 from django.views.decorators.http import require_http_methods, require_POST
 
-from backend.admin import SCOPED, ScopedAdmin, once_per_request, uk_date
+from backend.admin import SCOPED, ScopedAdmin, asked_once_per_request, uk_date
 from backend.errors import ConcurrentUpdateError, InvalidStateError
 from backend.filters import is_valid_id
 from backend.querysets import related_count
@@ -64,9 +64,7 @@ from forces.selectors import lead_may_write_for_force, lead_side_for_force, read
 def may_read_samples(request) -> bool:
     """Whom the API serves samples: ``forces.selectors.reads_case_level_rows`` (case-level readers and superusers;
     the staff flag adds nothing), asked once per request."""
-    return once_per_request(
-        request, "forces.selectors.reads_case_level_rows", lambda: reads_case_level_rows(user=request.user)
-    )
+    return asked_once_per_request(request, reads_case_level_rows)
 
 
 def may_plan_samples(user) -> bool:

@@ -29,6 +29,7 @@ from backend.admin import (
     NotFoundOutsideScopeMixin,
     ScopedChoicesMixin,
     ServiceSaveMixin,
+    asked_once_per_request,
     once_per_request,
     uk_date,
 )
@@ -72,9 +73,7 @@ def reads_feedback(request) -> bool:
     superusers), asked once per request. Chief officers and users with no such membership, staff or not, get
     403 here, as they find no feedback in the API.
     """
-    return once_per_request(
-        request, "forces.selectors.reads_case_level_rows", lambda: reads_case_level_rows(user=request.user)
-    )
+    return asked_once_per_request(request, reads_case_level_rows)
 
 
 def feedback_targets(request) -> list[tuple[int, str]]:
