@@ -14,12 +14,13 @@ database and the production settings. It is a benchmark, not a test:
    floor, scripts/bench_floor.py) and each summary's own SQL replayed on a raw cursor (database floor);
 3. seeds the other half (the data doubles) and measures again, then exports a force-year
    meeting pack in a process of its own (scripts/bench_pack.py: time and peak memory);
-4. prints the tables, each endpoint's ratio to its floor against the targets (TARGETS), and
-   writes ``var/bench/results-<timestamp>.json``.
+4. prints the tables, each endpoint's ratio to its floor against the targets (scripts/bench_targets.py:
+   which are enforced at which scale, which are information), and writes ``var/bench/results-<timestamp>.json``.
+   With ``--baseline RESULTS`` (a results file of a smaller scale) it also judges each list's p50 growth.
 
 Exit status 1 when any endpoint's query count depends on the data (it grew when the data
 doubled, it differs between page_size=1 and page_size=200, or between requests of the same
-endpoint), when an endpoint answered with an unexpected status, or when a target is missed.
+endpoint), when an endpoint answered with an unexpected status, or when an enforced target is missed.
 ``BENCH_ENFORCE=0`` reports missed targets without failing (for exploring only; query counts
 and statuses always fail).
 """
@@ -55,6 +56,7 @@ django.setup()
 warnings.filterwarnings("ignore", message="No directory at", category=UserWarning)
 
 import bench_seed  # noqa: E402 - scripts/ is on sys.path as the script's directory
+import bench_targets  # noqa: E402
 from bench_floor import FLOOR_PATH  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
@@ -114,32 +116,7 @@ ROW_MODELS = [
 ENDPOINT_SECONDS = 60.0
 MIN_REQUESTS = 5
 
-# --- targets (issue 12) -------------------------------------------------------------------
-#: A list's p50 at most this multiple of the framework floor's p50 (single client: the latency
-#: form of "at least 50% of the floor's throughput").
-LIST_OVER_FRAMEWORK_FLOOR_MAX = 2.0
-#: The force summary's p50 at most this multiple of its own SQL replayed on a raw cursor.
-SUMMARY_OVER_DATABASE_FLOOR_MAX = 1.5
-#: Every endpoint's p99 at most this multiple of its p50.
-P99_OVER_P50_MAX = 3.0
-#: A force-year meeting pack: wall time of a warm export, and the growth of the worker's peak memory.
-PACK_SECONDS_MAX = 5.0
-PACK_PEAK_MB_MAX = 150.0
-TARGETS = {
-    "list p50 / framework floor p50": f"<= {LIST_OVER_FRAMEWORK_FLOOR_MAX}",
-    "force summary p50 / its SQL p50": f"<= {SUMMARY_OVER_DATABASE_FLOOR_MAX}",
-    "p99 / p50, every endpoint": f"<= {P99_OVER_P50_MAX}",
-    "meeting pack (force-year)": f"<= {PACK_SECONDS_MAX} s warm, peak memory growth <= {PACK_PEAK_MB_MAX} MB",
-}
-#: Endpoints whose ratio to the framework floor is a target (the lists).
-LIST_ENDPOINTS = {
-    "GET cases list",
-    "GET schedules list",
-    "GET dip-samples list",
-    "GET assessments list",
-    "GET defects list",
-    "GET organisations list",
-}
+# --- targets (issue 12): scripts/bench_targets.py judges them -----------------------------------
 
 
 def row_counts() -> dict[str, int]:
@@ -653,50 +630,6 @@ def compare(before: list[dict], after: list[dict]) -> tuple[list[list], list[str
     return rows, failures
 
 
-def ratios(results: list[dict]) -> tuple[list[list], list[str]]:
-    """Each endpoint's p50 over its floor's and p99 over p50, with the targets missed."""
-    rows, missed = [], []
-    by_key = {(r["persona"], r["endpoint"]): r for r in results if "p50_ms" in r}
-    for r in results:
-        if "p50_ms" not in r or r["endpoint"] == "GET framework floor" or "floor_of" in r:
-            continue
-        persona, label = r["persona"], r["endpoint"]
-        framework = by_key.get((persona, "GET framework floor"))
-        database = next((f for f in results if f.get("floor_of") == label and f["persona"] == persona), None)
-        over_framework = r["p50_ms"] / framework["p50_ms"] if framework else None
-        over_database = r["p50_ms"] / database["p50_ms"] if database and database["p50_ms"] else None
-        tail = r["p99_ms"] / r["p50_ms"] if r["p50_ms"] else None
-        verdicts = []
-        if label in LIST_ENDPOINTS and over_framework is not None and over_framework > LIST_OVER_FRAMEWORK_FLOOR_MAX:
-            verdicts.append(f"list/floor {over_framework:.2f} > {LIST_OVER_FRAMEWORK_FLOOR_MAX}")
-        if (
-            label == "GET force summary"
-            and over_database is not None
-            and over_database > SUMMARY_OVER_DATABASE_FLOOR_MAX
-        ):
-            verdicts.append(f"summary/SQL {over_database:.2f} > {SUMMARY_OVER_DATABASE_FLOOR_MAX}")
-        if tail is not None and tail > P99_OVER_P50_MAX:
-            verdicts.append(f"p99/p50 {tail:.2f} > {P99_OVER_P50_MAX}")
-        missed.extend(f"{persona} {label}: {v}" for v in verdicts)
-        rows.append(
-            [
-                persona,
-                label,
-                f"{r['p50_ms']:.1f}",
-                f"{framework['p50_ms']:.1f}" if framework else "",
-                f"{over_framework:.2f}" if over_framework is not None else "",
-                f"{database['p50_ms']:.1f}" if database else "",
-                f"{over_database:.2f}" if over_database is not None else "",
-                f"{tail:.2f}" if tail is not None else "",
-                "; ".join(verdicts) or "ok",
-            ]
-        )
-    return rows, missed
-
-
-RATIO_HEADERS = ["persona", "endpoint", "p50 ms", "fw floor", "x fw", "SQL floor", "x SQL", "p99/p50", "targets"]
-
-
 def measure_pack(meeting: Meeting, user) -> dict:
     """Export the meeting's PDF pack in a fresh process (scripts/bench_pack.py): time and peak memory."""
     _, key = AuthToken.objects.create(user)
@@ -713,17 +646,9 @@ def measure_pack(meeting: Meeting, user) -> dict:
     except (IndexError, ValueError):
         result = {"error": f"exit {completed.returncode}: {completed.stderr[-800:]}"}
     result["path"] = path
-    missed = []
-    if "error" in result:
-        missed.append(f"meeting pack: {result['error']}")
-    else:
-        warm = sorted(result["warm_ms"])[len(result["warm_ms"]) // 2] / 1000
-        result["warm_p50_s"] = round(warm, 2)
-        if warm > PACK_SECONDS_MAX:
-            missed.append(f"meeting pack: {warm:.2f} s > {PACK_SECONDS_MAX} s")
-        if result["peak_rss_growth_mb"] > PACK_PEAK_MB_MAX:
-            missed.append(f"meeting pack: peak memory growth {result['peak_rss_growth_mb']} MB > {PACK_PEAK_MB_MAX} MB")
-    result["missed"] = missed
+    if "error" not in result:
+        result["warm_p50_s"] = round(sorted(result["warm_ms"])[len(result["warm_ms"]) // 2] / 1000, 2)
+    result["missed"] = bench_targets.pack_missed(result)
     return result
 
 
@@ -786,6 +711,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         help="time budget per endpoint: past it, no more requests once 5 are timed (default 60)",
     )
     parser.add_argument("--seed", type=int, default=20250101, help="random seed of the synthetic data")
+    parser.add_argument(
+        "--baseline",
+        metavar="RESULTS",
+        help="a results file of a smaller scale (var/bench/results-*.json): each list's p50 at most "
+        f"{bench_targets.LIST_GROWTH_MAX}x the baseline's",
+    )
     args = parser.parse_args(argv)
     if args.scale <= 0 or args.requests < 1 or args.warmup < 0 or args.profile_requests < 0:
         parser.error("--scale must be > 0, --requests >= 1, --warmup and --profile-requests >= 0")
@@ -813,6 +744,19 @@ def main(argv: list[str]) -> int:
     if Organisation.objects.filter(code__startswith="BF").exists():
         print("error: the database already holds benchmark data; start from a fresh one.", file=sys.stderr)
         return 2
+    baseline = None
+    if args.baseline:
+        try:
+            baseline = bench_targets.baseline_from(json.loads(Path(args.baseline).read_text()))
+        except (OSError, ValueError, KeyError, IndexError, TypeError) as error:
+            print(f"error: --baseline {args.baseline}: not a results file of bench.py ({error!r}).", file=sys.stderr)
+            return 2
+        if not baseline["scale"] < args.scale:
+            print(
+                f"error: --baseline is a SCALE={baseline['scale']:g} run; it must be smaller than {args.scale:g}.",
+                file=sys.stderr,
+            )
+            return 2
     # The framework floor is served beside the API by the benchmark's own URLconf (not the app's).
     override_settings(ROOT_URLCONF="bench_floor").enable()
     env = environment()
@@ -927,10 +871,18 @@ def main(argv: list[str]) -> int:
     headers = ["persona", "endpoint", "q 1x", "q 2x", "p50 1x", "p50 2x", "p95 1x", "p95 2x", "verdict"]
     print(table(headers, comparison, "<<>>>>>><"))
 
-    ratio_rows, missed = ratios(phases[1]["results"])
-    missed.extend(pack["missed"])
-    print(f"\nRatios to the floors at full scale (targets: {TARGETS})")
-    print(table(RATIO_HEADERS, ratio_rows, "<<>>>>>><"))
+    verdicts = bench_targets.judge(phases[1]["results"], scale=args.scale, baseline=baseline)
+    missed = verdicts.missed + pack["missed"]
+    print("\nRatios to the floors at full scale (targets, and which ones are enforced:)")
+    for name, target in bench_targets.TARGETS.items():
+        print(f"  {name}: {target}")
+    print(table(bench_targets.RATIO_HEADERS, verdicts.ratio_rows, "<<>>>>>><"))
+    if baseline is not None:
+        print(
+            f"\nLists' p50 against the baseline run (SCALE={baseline['scale']:g}, {args.baseline}): "
+            f"at most {bench_targets.LIST_GROWTH_MAX}x"
+        )
+        print(table(bench_targets.GROWTH_HEADERS, verdicts.growth_rows, "<<>>><"))
     if profiles:
         print(
             f"\nWhere the time goes ({personas[0].name}, {args.profile_requests} requests under cProfile each; "
@@ -946,18 +898,21 @@ def main(argv: list[str]) -> int:
         "created_at": stamp,
         "arguments": vars(args),
         "environment": env,
-        "targets": TARGETS,
+        "targets": bench_targets.TARGETS,
+        "baseline": {"file": args.baseline, "scale": baseline["scale"]} if baseline else None,
         "enforced": enforcing(),
         "personas": {p.name: {"username": p.user.username, "description": p.description} for p in personas},
         "measured": {"area": area.code, "force": force.code, "window": [date_from.isoformat(), date_to.isoformat()]},
         "seeding": seeding,
         "phases": phases,
         "comparison": [dict(zip(headers, row, strict=True)) for row in comparison],
-        "ratios": [dict(zip(RATIO_HEADERS, row, strict=True)) for row in ratio_rows],
+        "ratios": [dict(zip(bench_targets.RATIO_HEADERS, row, strict=True)) for row in verdicts.ratio_rows],
+        "growth": [dict(zip(bench_targets.GROWTH_HEADERS, row, strict=True)) for row in verdicts.growth_rows],
         "pack": pack,
         "profiles": profiles,
         "failures": failures,
         "missed_targets": missed,
+        "information": verdicts.information,
         "passed": not failures and not (missed and enforcing()),
         "total_seconds": round(time.perf_counter() - started, 1),
     }
@@ -976,8 +931,12 @@ def main(argv: list[str]) -> int:
             print(f"  - {miss}", file=sys.stderr)
         if enforcing():
             status = 1
+    if verdicts.information:
+        print("\nInformation (reported, not enforced: docs/decisions/0016-what-the-benchmarks-enforce.md):")
+        for note in verdicts.information:
+            print(f"  - {note}")
     if status == 0 and not missed:
-        print("PASS: query counts are constant as the data doubles and the page grows; every target is met.")
+        print("PASS: query counts are constant as the data doubles and the page grows; every enforced target is met.")
     elif status == 0:
         print("PASS (query counts only): constant as the data doubles and the page grows; targets missed, see above.")
     return status
