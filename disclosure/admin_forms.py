@@ -229,6 +229,29 @@ class ChangePlanForm(forms.Form):
         return {name: self.cleaned_data[name] for name in self.FIELDS if not self.fields[name].disabled}
 
 
+class NameLeadForm(ChangePlanForm):
+    """Name the sample's lead of the user's own side, at any status until signed off: the API's PATCH with only
+    ``cps_lead`` or ``police_lead`` (``dip_sample_update`` lets a lead of that side do it without the sample's grant:
+    the lead named may have left). The Change plan form's lead fields and choices, and only those the user may change
+    (both for a superuser); the other side's field is not on the form, so posting it changes nothing."""
+
+    FIELDS = ("cps_lead", "police_lead")
+
+    def __init__(self, *args, user, dip_sample, **kwargs):
+        super().__init__(*args, user=user, dip_sample=dip_sample, **kwargs)
+        for name in list(self.fields):
+            if name != "row_version" and (name not in self.FIELDS or self.fields[name].disabled):
+                del self.fields[name]
+
+    @property
+    def sides(self) -> list[Side]:
+        """The sides whose lead the form names."""
+        return [Side(name.removesuffix("_lead")) for name in self.FIELDS if name in self.fields]
+
+    def service_arguments(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.FIELDS if name in self.fields}
+
+
 class DrawForm(forms.Form):
     row_version = RowVersionField()
 

@@ -7,7 +7,7 @@ The rules are the API's, not a second set:
   gets 403 on every page here;
 - who may press a button: the predicates the services themselves apply
   (``may_change_dip_sample``: the sample's two leads; ``lead_may_write_for_force``: any lead of the
-  stream, to assess; ``lead_side_for_force``: a lead of a side, to sign for it). A button shows
+  stream, to assess; ``lead_side_for_force``: a lead of a side, to sign for it or name its lead). A button shows
   only to those; a POST by anyone else is a 403;
 - every write is a service call; what a service refuses (``ValidationError``, ``PermissionDenied``,
   ``InvalidStateError`` and its 409s, screening) is shown as a form error or a message, and the
@@ -38,6 +38,7 @@ from disclosure.admin_forms import (
     ChangePlanForm,
     DefectForm,
     DrawForm,
+    NameLeadForm,
     PlanForm,
     ReasonForm,
     ScheduleReasonForm,
@@ -88,6 +89,12 @@ class Abilities:
         status = dip_sample.status
         self.draw = self.change and status == DipSampleStatus.PLANNED
         self.change_plan = self.delete = self.draw  # the API's PATCH and DELETE of a planned sample
+        # The PATCH of a side's own lead alone (no grant needed, until signed off); Change plan names it while planned.
+        self.name_lead = (
+            (user.is_superuser or self.side is not None)
+            and status != DipSampleStatus.SIGNED_OFF
+            and not self.change_plan
+        )
         self.undraw = self.change and status == DipSampleStatus.IN_PROGRESS and not has_assessments
         self.add_schedule = self.change and status == DipSampleStatus.IN_PROGRESS
         self.mark_not_assessable = self.add_schedule
@@ -174,6 +181,14 @@ def stale_page(outcome: str) -> str:
     return f"Someone changed this sample after you opened the page: {outcome}. Here it is as it is now."
 
 
+SIDE_LABELS = {Side.CPS: "CPS", Side.POLICE: "police"}
+
+
+def lead_form_title(form: NameLeadForm) -> str:
+    sides = form.sides
+    return f"Name the {SIDE_LABELS[sides[0]]} lead" if len(sides) == 1 else "Name the sample's leads"
+
+
 #: The plain buttons of a sample's page (``dip_sample_<verb>`` services): verb -> what success says.
 SAMPLE_ACTIONS = {
     "undraw": "The draw is undone: the schedules are eligible again.",
@@ -256,6 +271,7 @@ class DipSampleAdmin(ScopedAdmin):
             ),
             path("<int:object_id>/reopen/", wrap(require_POST(self.reopen_view)), name=f"{info}_reopen"),
             path("<int:object_id>/change-plan/", wrap(require_POST(self.change_plan_view)), name=f"{info}_changeplan"),
+            path("<int:object_id>/name-lead/", wrap(require_POST(self.name_lead_view)), name=f"{info}_namelead"),
             path(
                 "<int:object_id>/delete-planned/",
                 wrap(require_http_methods(["GET", "POST"])(self.delete_planned_view)),
@@ -364,7 +380,15 @@ class DipSampleAdmin(ScopedAdmin):
         return self._render_workspace(request, sample)
 
     def _render_workspace(
-        self, request, sample: DipSample, *, draw_form=None, pick_form=None, reopen_form=None, plan_form=None
+        self,
+        request,
+        sample: DipSample,
+        *,
+        draw_form=None,
+        pick_form=None,
+        reopen_form=None,
+        plan_form=None,
+        lead_form=None,
     ):
         user = request.user
         sampled = list(sample.sampled.select_related("schedule__case").order_by("position"))
@@ -392,6 +416,10 @@ class DipSampleAdmin(ScopedAdmin):
             reopen_form = ReasonForm(initial={"row_version": sample.row_version})
         if can.change_plan and plan_form is None:
             plan_form = ChangePlanForm(user=user, dip_sample=sample)
+        if can.name_lead and lead_form is None:
+            lead_form = NameLeadForm(user=user, dip_sample=sample)
+        if lead_form is not None and not (can.name_lead or lead_form.is_bound):
+            lead_form = None  # a refused form stays on the page with its errors; else only who may use it sees it
         done = sum(1 for entry, assessment in rows if assessment or entry.not_assessable_reason)
         complete_blocked = None  # why the Complete button is disabled: the service's completion rule, not yet met
         if can.complete:
@@ -420,8 +448,10 @@ class DipSampleAdmin(ScopedAdmin):
             pick_form=pick_form,
             reopen_form=reopen_form,
             plan_form=plan_form if can.change_plan else None,
+            lead_form=lead_form,
+            lead_form_title=lead_form_title(lead_form) if lead_form is not None else "",
             action_form=ActionForm(initial={"row_version": sample.row_version}),
-            side_label={Side.CPS: "CPS", Side.POLICE: "police"}[can.side] if can.side else "",
+            side_label=SIDE_LABELS[can.side] if can.side else "",
         )
         return TemplateResponse(request, self.change_form_template, context)
 
@@ -557,6 +587,51 @@ class DipSampleAdmin(ScopedAdmin):
             messages.info(request, "Nothing was changed: the plan already says that.")
         else:
             messages.success(request, "The plan is changed.")
+        return HttpResponseRedirect(self._sample_url(sample))
+
+    def name_lead_view(self, request, object_id):
+        """The API's ``PATCH .../dip-samples/{id}/`` with only ``cps_lead`` or ``police_lead``: a lead of a side names
+        its side's lead at any status until signed off, with no grant on the sample (``dip_sample_update``'s rule: the
+        lead named may have left). The service decides; the page offers only the user's own side's field."""
+        sample = self._sample(request, object_id)
+        user = request.user
+        if not (user.is_superuser or lead_side_for_force(user=user, force=sample.force, stream=sample.stream)):
+            raise PermissionDenied
+        form = NameLeadForm(request.POST, user=user, dip_sample=sample)
+        if not form.is_valid():
+            messages.error(request, "Nothing was changed: see the errors below.")
+            return self._render_workspace(request, sample, lead_form=form)
+        wanted = form.service_arguments()
+        changed_sides = [
+            name for name, lead in wanted.items() if getattr(sample, f"{name}_id") != (lead.pk if lead else None)
+        ]
+        if not changed_sides:
+            # Nothing to write. The service would answer a request that names no one new by its rule for every
+            # change but a lead's (the sample's grant, which this user need not hold): the page says what is so.
+            named_now = "that is the lead" if len(wanted) == 1 else "those are the leads"
+            messages.info(request, f"Nothing was changed: {named_now} named now.")
+            return HttpResponseRedirect(self._sample_url(sample))
+        try:
+            changed = services.dip_sample_update(
+                actor=user, dip_sample=sample, row_version=form.cleaned_data["row_version"], **wanted
+            )
+        except ConcurrentUpdateError:
+            messages.error(request, stale_page("nothing was changed"))
+            return HttpResponseRedirect(self._sample_url(sample))
+        except (ValidationError, PermissionDenied, InvalidStateError) as error:
+            report_refusal(request, error, form)
+            if form.errors:
+                return self._render_workspace(request, sample, lead_form=form)
+            return HttpResponseRedirect(self._sample_url(sample))
+        for name in changed_sides:
+            lead = getattr(changed, name)
+            side = SIDE_LABELS[Side(name.removesuffix("_lead"))]
+            if lead is None:
+                messages.success(request, f"No {side} lead is named now.")
+            else:
+                messages.success(request, f"{lead.username} is now the {side} lead.")
+        if getattr(changed, "signatures_voided", False):
+            messages.warning(request, "The change voided the signatures: each side must sign the sample off again.")
         return HttpResponseRedirect(self._sample_url(sample))
 
     def delete_planned_view(self, request, object_id):

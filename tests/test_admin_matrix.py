@@ -540,6 +540,17 @@ ACTIONS: dict[str, Page] = {
         },
     ),
     "disclosure_dipsample_deleteplanned POST": _sample_action("delete-planned", "planned", _sample_lead),
+    # A lead of either side of the stream names its side's lead, without the sample's grant (each side's field is
+    # the lead named now: nothing changes, the page says so and goes back).
+    "disclosure_dipsample_namelead": _sample_action(
+        "name-lead",
+        "in_progress",
+        _stream_lead,
+        lambda w, t: {
+            "cps_lead": _in(w, t, "in_progress").cps_lead_id,
+            "police_lead": _in(w, t, "in_progress").police_lead_id,
+        },
+    ),
     "disclosure_dipsample_addschedule": _sample_action(
         "add-schedule",
         "in_progress",
