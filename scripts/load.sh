@@ -7,12 +7,16 @@
 # and a throw-away redis-server (scripts/with-redis.sh) on free loopback ports. Migrates, seeds the
 # benchmark's synthetic data and writes the run's plan (scripts/load.py prepare), serves the app with
 # gunicorn.conf.py (the production configuration: preloaded app, GC frozen and tuned) under backend.settings.production
-# plus the bare floor endpoint (scripts/load_settings.py), then runs the clients (scripts/load.py run).
-# Exits with load.py's exit code: non-zero when any request failed.
+# plus the framework floor of `make bench` (scripts/bench_floor.py at /bench-floor/cases/, through
+# scripts/load_settings.py and scripts/load_urls.py), then runs the clients (scripts/load.py run).
+# Exits with load.py's exit code: 1 when any request failed, or when one of issue 12's load targets
+# is missed (each list alone >= 0.5 x the floor's throughput; p99 <= 3 x p50 in gunicorn's times for
+# each list and each one-force summary alone) unless LOAD_ENFORCE=0, which reports without failing.
 #
 # Environment (defaults): LOAD_CLIENTS (50), LOAD_SECONDS (60), LOAD_WARMUP (5), LOAD_SCALE (1),
-# LOAD_TIMEOUT (30), LOAD_MAX_REQUESTS (500000), GUNICORN_WORKERS (2), GUNICORN_GC_FREEZE and
-# GUNICORN_GC_THRESHOLD (gunicorn.conf.py; e.g. false and 700,10,10 to measure without the tuning).
+# LOAD_ENDPOINT_SECONDS (15), LOAD_ENFORCE (1), LOAD_TIMEOUT (30), LOAD_MAX_REQUESTS (500000),
+# GUNICORN_WORKERS (2), GUNICORN_GC_FREEZE and GUNICORN_GC_THRESHOLD (gunicorn.conf.py; e.g. false
+# and 700,10,10 to measure without the tuning).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -59,7 +63,8 @@ export ALLOWED_HOSTS=127.0.0.1
 unset SECRET_KEY_FILE ALLOWED_HOSTS_FILE
 # Plain HTTP on loopback: no TLS proxy in front, so no redirect to HTTPS (the env var production reads).
 export SECURE_SSL_REDIRECT=false
-# The throttles still count every request in Redis, at rates the 50 clients cannot reach.
+# The app's throttles still count every request in Redis, at rates the 50 clients cannot reach
+# (the floor has none: bare DRF + knox).
 export API_THROTTLE_USER=100000000/min API_THROTTLE_ANON=100000000/min
 export LOG_LEVEL=${LOG_LEVEL:-WARNING}
 export GUNICORN_WORKERS=${GUNICORN_WORKERS:-2}
