@@ -51,6 +51,7 @@ import os
 import platform
 import random
 import re
+import shutil
 import sys
 import threading
 import time
@@ -418,7 +419,7 @@ def phase(clients: list[Client], recorder: Recorder, *, warmup: float, seconds: 
     return time.monotonic() - counted_from, (log_from, log_size(log))
 
 
-#: The access log line scripts/load.sh asks gunicorn for: method, path, status, microseconds.
+#: The access log line scripts/load.sh asks gunicorn for: method, path, status, microseconds, worker pid.
 SERVER_KINDS = [
     ("GET", re.compile(r"^/api/v1/(dip-samples|assessments|defects|cases)/$"), "{0} list"),
     ("GET", re.compile(r"^/api/v1/(dip-sample|assessment|defect)s/\d+/$"), "{0} detail"),
@@ -439,10 +440,10 @@ def server_times(log: str | None, span: tuple[int, int]) -> dict:
         lines = file.read(span[1] - span[0]).decode(errors="replace").splitlines()
     times = defaultdict(list)
     for line in lines:
-        parts = line.split()
-        if len(parts) != 4 or not parts[3].isdigit():
+        parts = line.split()  # a fifth field, the worker's pid, is for reading the log by hand
+        if len(parts) not in (4, 5) or not parts[3].isdigit():
             continue
-        method, path, _, micros = parts
+        method, path, _, micros = parts[:4]
         for kind_method, pattern, name in SERVER_KINDS:
             match = pattern.match(path)
             if method == kind_method and match:
@@ -718,6 +719,11 @@ def run(args: argparse.Namespace) -> int:
             "passed": status == 0,
         }
     )
+    if args.access_log and os.path.exists(args.access_log):
+        # Kept beside the results (in order, with each request's worker), to read a tail by hand.
+        access_copy = out_dir / f"access-{stamp}.log"
+        shutil.copyfile(args.access_log, access_copy)
+        report["access_log"] = str(access_copy.relative_to(BASE_DIR))
     output.write_text(json.dumps(report, indent=2) + "\n")
 
     print(f"\nTargets (issue 12; {'enforced' if enforce else 'LOAD_ENFORCE=0: reported, not enforced'})")
@@ -763,7 +769,7 @@ def main(argv: list[str]) -> int:
     r.add_argument("--seconds", type=float, default=env_number("LOAD_SECONDS", 60.0))
     r.add_argument("--warmup", type=float, default=env_number("LOAD_WARMUP", 5.0))
     r.add_argument("--endpoint-seconds", type=float, default=env_number("LOAD_ENDPOINT_SECONDS", 15.0))
-    r.add_argument("--access-log", help="gunicorn's access log as '%%(m)s %%(U)s %%(s)s %%(D)s' (server-side times)")
+    r.add_argument("--access-log", help="gunicorn's access log, '%%(m)s %%(U)s %%(s)s %%(D)s %%(p)s' (server times)")
     r.add_argument("--timeout", type=float, default=env_number("LOAD_TIMEOUT", 30.0))
     r.add_argument("--max-requests", type=int, default=env_number("LOAD_MAX_REQUESTS", 500_000, int))
     args = parser.parse_args(argv)

@@ -82,9 +82,10 @@ export GUNICORN_GC_FREEZE GUNICORN_GC_THRESHOLD
 PORT=$(free_port)
 export GUNICORN_BIND="127.0.0.1:$PORT"
 # gunicorn.conf.py as the container runs it; its access log goes to a file here (production: stdout),
-# one line per request with gunicorn's own time for it, which load.py reads (queueing excluded).
+# one line per request with gunicorn's own time for it and the worker's pid, which load.py reads (queueing
+# excluded) and keeps as var/load/access-<time>.log beside the results.
 ACCESS_LOG=$RUN_DIR/access.log
-.venv/bin/gunicorn --config gunicorn.conf.py --access-logfile "$ACCESS_LOG" --access-logformat '%(m)s %(U)s %(s)s %(D)s' \
+.venv/bin/gunicorn --config gunicorn.conf.py --access-logfile "$ACCESS_LOG" --access-logformat '%(m)s %(U)s %(s)s %(D)s %(p)s' \
     --error-logfile var/load/gunicorn.log backend.wsgi:application &
 GUNICORN_PID=$!
 for _ in $(seq 300); do
