@@ -18,11 +18,12 @@ Two steps, each a subcommand:
     no COUNT); then each list alone, at the same concurrency, for LOAD_ENDPOINT_SECONDS each
     (default 15; 0 skips them and leaves the targets unmeasured): their throughput over the
     floor's is their ratio to the floor (in the mix every request also waits behind the others,
-    so a kind's latency there says little about its own cost); then the force summary alone:
-    every client a chief officer of one force, the bench's measured force, then the largest
-    force (ONE_FORCE_CLIENTS clients: the summary has no throughput target, and gunicorn's
-    own times do not depend on how many clients queue), and the 50 chief officers of ten forces
-    as before (information: its spread is the forces' sizes, not a tail).
+    so a kind's latency there says little about its own cost); then the force summary alone,
+    first as the mix's chief officers ask it (50 clients over the chiefs of ten forces:
+    information, as its p99/p50 is the spread of the forces' sizes, not a tail), then with every
+    client the chief officer of one force, the bench's measured force, then the largest force
+    (ONE_FORCE_CLIENTS clients: the summary has no throughput target, and gunicorn's own times
+    do not depend on how many clients queue).
     Bounded in time and count: every request has a LOAD_TIMEOUT (default 30 s) and a phase stops
     after LOAD_MAX_REQUESTS (default 500000). Prints throughput and p50/p95/p99 per request kind,
     errors (any status but the one expected, or no answer), the ratios to the floor and the

@@ -228,3 +228,18 @@ def test_a_run_records_its_targets_and_fails_on_a_missed_one_only_when_enforced(
     out = capsys.readouterr()
     assert "Targets (issue 12" in out.out
     assert ("FAIL: targets not met" if enforce == "1" else "MISSED (LOAD_ENFORCE=0: not failing)") in out.err
+
+
+def test_the_one_force_summaries_are_the_benchs_force_and_the_largest(load):
+    from types import SimpleNamespace
+
+    import bench
+
+    # Three Areas; the bench's measured Area (index 1) has forces 12 and 13; force 20 is the largest.
+    areas = [SimpleNamespace(pk=pk) for pk in (1, 2, 3)]
+    forces = [SimpleNamespace(pk=pk, area_id=area) for pk, area in ((11, 1), (12, 2), (13, 2), (20, 3))]
+    weights = {11: 0.1, 12: 0.15, 13: 0.25, 20: 0.5}
+    world = SimpleNamespace(areas=areas, forces=forces, force_weights=weights)
+    assert bench.MEASURED_AREA_INDEX == 1
+    chosen = load.summary_forces(world)
+    assert {label: force.pk for label, force in chosen.items()} == {"measured": 13, "largest": 20}
