@@ -1,12 +1,16 @@
-"""The framework floor of the benchmark: a bare DRF list, and the URLconf that serves it beside the API.
+"""The framework floor of `make bench` and `make load`: a bare DRF list, and the URLconf that serves it beside the API.
 
 ``GET /bench-floor/cases/``: knox token authentication (the library's own class), ``IsAuthenticated``,
-no throttles, no tenancy filter, no filters, a ``ModelSerializer`` of the eight columns of one
-table (``disclosure_case``, about as wide as the API's list rows) and DRF's ``CursorPagination``
-of 50 rows (keyset: no ``COUNT``). It runs behind the same middleware as the API and is called
-the same way, so ``p50(list) / p50(floor)`` is what the app adds to what Django, DRF and knox
-cost anyway. It exists only in the benchmark: ``scripts/bench.py`` sets ``ROOT_URLCONF`` to this
-module, which serves ``backend.urls`` unchanged beside the floor.
+no throttles (``throttle_classes = []``: DRF's ``DEFAULT_THROTTLE_CLASSES`` would apply otherwise),
+no tenancy filter, no filters, a ``ModelSerializer`` of the eight columns of one table
+(``disclosure_case``, about as wide as the API's list rows) and DRF's ``CursorPagination`` of 50
+rows (keyset: no ``COUNT``). It runs behind the same middleware as the API and is called the same
+way, so ``p50(list) / p50(floor)`` is what the app adds to what Django, DRF and knox cost anyway.
+
+It is defined here only, and served only by the two measuring tools, never by the app:
+``scripts/bench.py`` sets ``ROOT_URLCONF`` to this module, which serves ``backend.urls`` unchanged
+beside the floor; ``make load``'s URLconf (scripts/load_urls.py) imports ``FloorListView`` and
+serves it at the same path, ``FLOOR_PATH``, beside the app's URLs.
 """
 
 from django.urls import path

@@ -12,15 +12,24 @@ Two steps, each a subcommand:
 ``run --plan FILE --url URL``
     LOAD_CLIENTS clients (threads, one request at a time each; default 50) call the server for
     LOAD_SECONDS (default 60) over a realistic mix, after LOAD_WARMUP seconds (default 5) that
-    are not counted; then the same clients call the bare floor endpoint (scripts/load_urls.py)
-    for the same time; then each list and the force summary alone, at the same concurrency, for
-    LOAD_ENDPOINT_SECONDS each (default 15; 0 skips them): their throughput over the floor's is
-    their ratio to the floor (in the mix every request also waits behind the others, so a kind's
-    latency there says little about its own cost). Bounded in time and count: every request has
-    a LOAD_TIMEOUT (default 30 s) and a phase stops after LOAD_MAX_REQUESTS (default 500000). Prints throughput and
-    p50/p95/p99 per request kind, errors (any status but the one expected, or no answer) and the
-    ratios to the floor; writes var/load/results-<time>.json. Exit status 1 when there was
-    any error. Uses only the standard library (http.client), not Django.
+    are not counted; then the same clients call the framework floor for the same time: `make
+    bench`'s floor, the one view of scripts/bench_floor.py, served by scripts/load_urls.py at the
+    same path, ``/bench-floor/cases/`` (knox token, no throttle, 50 rows of one table by keyset:
+    no COUNT); then each list alone, at the same concurrency, for LOAD_ENDPOINT_SECONDS each
+    (default 15; 0 skips them and leaves the targets unmeasured): their throughput over the
+    floor's is their ratio to the floor (in the mix every request also waits behind the others,
+    so a kind's latency there says little about its own cost); then the force summary alone,
+    first as the mix's chief officers ask it (50 clients over the chiefs of ten forces:
+    information, as its p99/p50 is the spread of the forces' sizes, not a tail), then with every
+    client the chief officer of one force, the bench's measured force, then the largest force
+    (ONE_FORCE_CLIENTS clients: the summary has no throughput target, and gunicorn's own times
+    do not depend on how many clients queue).
+    Bounded in time and count: every request has a LOAD_TIMEOUT (default 30 s) and a phase stops
+    after LOAD_MAX_REQUESTS (default 500000). Prints throughput and p50/p95/p99 per request kind,
+    errors (any status but the one expected, or no answer), the ratios to the floor and the
+    issue's targets (evaluate_targets: met or missed, with the figures); writes
+    var/load/results-<time>.json. Exit status 1 when there was any error, or when a target is
+    missed unless LOAD_ENFORCE=0 (report only). Uses only the standard library (http.client), not Django.
 
 The mix, per client (a fifth of the clients are chief officers, the rest disclosure leads, CPS
 and police alternately, spread over the forces):
@@ -43,6 +52,7 @@ import os
 import platform
 import random
 import re
+import shutil
 import sys
 import threading
 import time
@@ -52,15 +62,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-FLOOR_KIND = "floor (bare DRF, 50 rows)"
+FLOOR_KIND = "floor (bare DRF + knox, 50 cases by key)"
 API = "/api/v1"
 
 
 # --- prepare (Django) -----------------------------------------------------------------------
 
 
-def seed_with_benchmark_data(scale: float, seed: int) -> None:
-    """The benchmark's synthetic data (scripts/bench_seed.py): the one place this script depends on it."""
+def seed_with_benchmark_data(scale: float, seed: int):
+    """The benchmark's synthetic data (scripts/bench_seed.py): the one place this script depends on it.
+
+    Returns bench_seed's world (its organisations, people and each force's share of the volume).
+    """
     sys.path.insert(0, str(BASE_DIR / "scripts"))
     import bench_seed
 
@@ -72,6 +85,22 @@ def seed_with_benchmark_data(scale: float, seed: int) -> None:
     problems = bench_seed.verify_foreign_keys(bench_seed.SEEDED_TABLES)
     if problems:
         raise SystemExit("error: the seeded rows break foreign keys:\n  " + "\n  ".join(problems))
+    return world
+
+
+def summary_forces(world) -> dict:
+    """The forces whose summary is measured alone: {label: force}, one request shape per row.
+
+    ``measured``: the force `make bench` measures (the largest force of its measured Area,
+    scripts/bench.py MEASURED_AREA_INDEX); ``largest``: the force with the largest share of the
+    national volume (the metropolitan force of bench_seed's world).
+    """
+    from bench import MEASURED_AREA_INDEX
+
+    area = world.areas[MEASURED_AREA_INDEX]
+    measured = max((f for f in world.forces if f.area_id == area.pk), key=lambda f: world.force_weights[f.pk])
+    largest = max(world.forces, key=lambda f: world.force_weights[f.pk])
+    return {"measured": measured, "largest": largest}
 
 
 def prepare(args: argparse.Namespace) -> int:
@@ -93,7 +122,7 @@ def prepare(args: argparse.Namespace) -> int:
         print("error: the database already holds data; the load run seeds a fresh one.", file=sys.stderr)
         return 2
     started = time.perf_counter()
-    seed_with_benchmark_data(args.scale, args.seed)
+    world = seed_with_benchmark_data(args.scale, args.seed)
     print(f"Seeded the benchmark data (scale {args.scale}) in {time.perf_counter() - started:.0f} s")
 
     rng = random.Random(args.seed)  # noqa: S311 - synthetic data
@@ -105,6 +134,11 @@ def prepare(args: argparse.Namespace) -> int:
             Membership.objects.create(user=chief, organisation=force, role=Role.CHIEF_OFFICER)
             summary_grants_sync(user=chief)
             chiefs.append((chief, force))
+    chief_of = {force.pk: chief for chief, force in chiefs}
+    one_force = {}
+    for label, force in summary_forces(world).items():
+        _, key = AuthToken.objects.create(chief_of[force.pk])
+        one_force[label] = {"force": force.code, "username": chief_of[force.pk].username, "token": key}
 
     # Leads of one stream, with a defect of an in-progress sample of their stream to edit.
     leads = []
@@ -180,9 +214,10 @@ def prepare(args: argparse.Namespace) -> int:
         "assessments": Assessment.objects.count(),
         "defects": Defect.objects.count(),
     }
-    plan = {"scale": args.scale, "database": database, "rows": rows, "clients": clients}
+    plan = {"scale": args.scale, "database": database, "rows": rows, "clients": clients, "one_force": one_force}
     Path(args.plan).write_text(json.dumps(plan, indent=1) + "\n")
-    print(f"Plan: {len(clients)} clients, {rows}")
+    forces = ", ".join(f"{label} {entry['force']}" for label, entry in one_force.items())
+    print(f"Plan: {len(clients)} clients, {rows}; the summary alone of one force: {forces}")
     return 0
 
 
@@ -312,15 +347,50 @@ class Client:
             task(recorder)
 
 
-FLOOR_PATH = "/api/v1/load-floor/"  # scripts/load_urls.py
-#: Endpoints also measured alone, like the floor: (kind, roles of the clients, path of a persona).
+#: The framework floor: scripts/bench_floor.py's FLOOR_PATH, served by scripts/load_urls.py (this
+#: half of the script runs without Django, so the path is repeated; a test holds the two equal).
+FLOOR_PATH = "/bench-floor/cases/"
+
+# --- targets (issue 12) -------------------------------------------------------------------
+#: Each list alone: at least this share of the floor's throughput (same clients, same concurrency).
+LIST_OVER_FLOOR_MIN = 0.5
+#: Each kind measured alone (but the floor and the mixed-force summary row): gunicorn's p99 over its p50.
+P99_OVER_P50_MAX = 3.0
+TARGETS = {
+    "errors, in every phase": "0",
+    "each list alone: throughput / the floor's": f">= {LIST_OVER_FLOOR_MIN}",
+    "each list and each one-force summary alone: p99 / p50 (gunicorn's times)": f"<= {P99_OVER_P50_MAX}",
+}
+#: What a row measured alone is judged on: "throughput" (over the floor's) and "tail" (p99/p50).
+THROUGHPUT, TAIL = "throughput", "tail"
+
+#: Endpoints also measured alone, like the floor: (kind, roles of the clients, path of a persona, judged on).
 ALONE = [
-    ("dip-samples list", ("cps_lead", "police_lead"), lambda p: f"{API}/dip-samples/"),
-    ("assessments list", ("cps_lead", "police_lead"), lambda p: f"{API}/assessments/"),
-    ("defects list", ("cps_lead", "police_lead"), lambda p: f"{API}/defects/"),
-    ("cases list", ("cps_lead", "police_lead"), lambda p: f"{API}/cases/"),
-    ("force summary (chief)", ("chief_officer",), lambda p: f"{API}/organisations/{p['force']}/summary/"),
+    ("dip-samples list", ("cps_lead", "police_lead"), lambda p: f"{API}/dip-samples/", (THROUGHPUT, TAIL)),
+    ("assessments list", ("cps_lead", "police_lead"), lambda p: f"{API}/assessments/", (THROUGHPUT, TAIL)),
+    ("defects list", ("cps_lead", "police_lead"), lambda p: f"{API}/defects/", (THROUGHPUT, TAIL)),
+    ("cases list", ("cps_lead", "police_lead"), lambda p: f"{API}/cases/", (THROUGHPUT, TAIL)),
 ]
+#: The force summary alone, every client the chief officer of one force (the plan's "one_force"):
+#: (kind, label in the plan, judged on). One request shape per row, so p99/p50 is a tail.
+ONE_FORCE_SUMMARIES = [
+    ("force summary, the bench's force", "measured", (TAIL,)),
+    ("force summary, the largest force", "largest", (TAIL,)),
+]
+#: Clients of a one-force summary row. Two per gunicorn worker keep both busy, so gunicorn's own
+#: times are those of 50 clients; 50 clients would queue past LOAD_TIMEOUT at national volume
+#: (the largest force's summary takes about 2 s there: 50 x 2 s / 2 workers = 50 s).
+ONE_FORCE_CLIENTS = 4
+#: The chief officers of the mix's forces (ten, of every size) alone: information, not a target,
+#: as its p99/p50 is the spread of the forces' sizes.
+MIXED_SUMMARY = (
+    "force summary, the mix's chiefs",
+    ("chief_officer",),
+    lambda p: f"{API}/organisations/{p['force']}/summary/",
+    (),
+)
+#: Every kind a complete run measures alone, with what it is judged on.
+JUDGED = {kind: judged for kind, *_, judged in [*ALONE, *ONE_FORCE_SUMMARIES]}
 
 
 def log_size(path: str | None) -> int:
@@ -350,7 +420,7 @@ def phase(clients: list[Client], recorder: Recorder, *, warmup: float, seconds: 
     return time.monotonic() - counted_from, (log_from, log_size(log))
 
 
-#: The access log line scripts/load.sh asks gunicorn for: method, path, status, microseconds.
+#: The access log line scripts/load.sh asks gunicorn for: method, path, status, microseconds, worker pid.
 SERVER_KINDS = [
     ("GET", re.compile(r"^/api/v1/(dip-samples|assessments|defects|cases)/$"), "{0} list"),
     ("GET", re.compile(r"^/api/v1/(dip-sample|assessment|defect)s/\d+/$"), "{0} detail"),
@@ -371,10 +441,10 @@ def server_times(log: str | None, span: tuple[int, int]) -> dict:
         lines = file.read(span[1] - span[0]).decode(errors="replace").splitlines()
     times = defaultdict(list)
     for line in lines:
-        parts = line.split()
-        if len(parts) != 4 or not parts[3].isdigit():
+        parts = line.split()  # a fifth field, the worker's pid, is for reading the log by hand
+        if len(parts) not in (4, 5) or not parts[3].isdigit():
             continue
-        method, path, _, micros = parts
+        method, path, _, micros = parts[:4]
         for kind_method, pattern, name in SERVER_KINDS:
             match = pattern.match(path)
             if method == kind_method and match:
@@ -433,7 +503,78 @@ def table(headers: list[str], rows: list[list], align: str) -> str:
     return "\n".join([line(cells[0]), "  ".join("-" * w for w in widths), *(line(r) for r in cells[1:])])
 
 
+def tail_ratio(server: dict | None) -> float | None:
+    """gunicorn's p99 over its p50 for one kind (None when not measured)."""
+    p50, p99 = (server or {}).get("p50_ms"), (server or {}).get("p99_ms")
+    return p99 / p50 if p50 and p99 is not None else None
+
+
+def evaluate_targets(report: dict, judged: dict | None = None) -> tuple[list[list[str]], list[str]]:
+    """The issue's load targets against a run's results (the report written to var/load): a pure function.
+
+    ``judged``: {kind measured alone: what it is judged on} (default JUDGED: the lists on their
+    throughput over the floor's and their tail, the one-force summaries on their tail). Returns the
+    Targets block's rows (target, subject, figure, limit, verdict: "met", "MISSED" or "info") and
+    the missed targets, a line each. A target not measured (a kind missing from ``alone``, no
+    floor, no server times) is missed: nothing is met by default. The floor, the other rows
+    measured alone (the chief officers of several forces) and the mix's kinds are information.
+    """
+    judged = JUDGED if judged is None else judged
+    rows, missed = [], []
+
+    def verdict(target: str, subject: str, figure: str, limit: str, met: bool) -> None:
+        rows.append([target, subject, figure, limit, "met" if met else "MISSED"])
+        if not met:
+            missed.append(f"{subject}: {target} {figure}, target {limit}")
+
+    def tail_figure(server: dict | None) -> str:
+        tail = tail_ratio(server)
+        return "not measured" if tail is None else f"{tail:.2f} ({server['p99_ms']} / {server['p50_ms']} ms)"
+
+    alone = report.get("alone", {})
+    errors = report["mix"]["errors"] + sum(k.get("errors", 0) for k in alone.values())
+    verdict("errors", "every phase", str(errors), "0", errors == 0)
+    floor_rate = alone.get(FLOOR_KIND, {}).get("per_second") or 0
+    tail_limit = f"<= {P99_OVER_P50_MAX}"
+    for kind, judged_on in judged.items():
+        k = alone.get(kind)
+        if THROUGHPUT in judged_on:
+            limit = f">= {LIST_OVER_FLOOR_MIN}"
+            if k is None or not floor_rate:
+                verdict("throughput / floor's", kind, "not measured", limit, False)
+            else:
+                ratio = k["per_second"] / floor_rate
+                figure = f"{ratio:.2f} ({k['per_second']:.1f} / {floor_rate:.1f} req/s)"
+                verdict("throughput / floor's", kind, figure, limit, ratio >= LIST_OVER_FLOOR_MIN)
+        if TAIL in judged_on:
+            server = k.get("server") if k else None
+            tail = tail_ratio(server)
+            verdict("p99 / p50", kind, tail_figure(server), tail_limit, tail is not None and tail <= P99_OVER_P50_MAX)
+    for kind, k in alone.items():
+        if kind not in judged:
+            rows.append(["p99 / p50", f"{kind} (alone)", tail_figure(k.get("server")), "information", "info"])
+    for kind, server in report["mix"].get("server", {}).items():
+        rows.append(["p99 / p50", f"{kind} (in the mix)", tail_figure(server), "information", "info"])
+    return rows, missed
+
+
+def enforcing(environ=None) -> bool:
+    """LOAD_ENFORCE: 1 (the default) fails the run on a missed target, 0 reports it without failing."""
+    value = (os.environ if environ is None else environ).get("LOAD_ENFORCE", "1").strip().lower()
+    if value in ("", "1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise SystemExit(f"LOAD_ENFORCE must be 1 (fail on a missed target) or 0 (report only), not {value!r}.")
+
+
+def exit_status(*, errors: int, missed: list[str], enforce: bool) -> int:
+    """1 when a request failed (always), or a target was missed and LOAD_ENFORCE is on; else 0."""
+    return 1 if errors or (missed and enforce) else 0
+
+
 def run(args: argparse.Namespace) -> int:
+    enforce = enforcing()
     plan = json.loads(Path(args.plan).read_text())
     base = urllib.parse.urlsplit(args.url)
     personas = plan["clients"][: args.clients]
@@ -443,7 +584,8 @@ def run(args: argparse.Namespace) -> int:
     clients = [Client(n, persona, base, args.timeout) for n, persona in enumerate(personas)]
     print(
         f"Load: {args.clients} clients x {args.seconds:.0f} s (after {args.warmup:.0f} s warm-up) against {args.url}; "
-        f"then the bare floor, then each list alone. Client and server share {os.cpu_count()} CPU cores."
+        f"then the floor ({FLOOR_PATH}), then each list and the force summary alone. "
+        f"Client and server share {os.cpu_count()} CPU cores."
     )
 
     def measure(phase_clients, seconds, only=None) -> dict:
@@ -456,28 +598,47 @@ def run(args: argparse.Namespace) -> int:
     mix = measure(clients, args.seconds)
     error_samples = dict(mix["error_samples"])
 
-    def alone_result(result: dict, kind: str) -> dict:
+    def alone_result(result: dict, kind: str, phase_clients: list[Client]) -> dict:
         """One endpoint's client-side figures, with gunicorn's own time for it (its busiest server kind)."""
         error_samples.update({f"{kind} (alone)": result["error_samples"].get(kind, [])})
         server = max(result["server"].values(), key=lambda k: k["requests"], default={})
-        return {**result["kinds"][kind], "server": server}
+        # No request finished in the counted span: measured, but nothing to show for it.
+        empty = {"requests": 0, "per_second": 0.0, "p50_ms": "", "p99_ms": "", "errors": 0}
+        return {**result["kinds"].get(kind, empty), "clients": len(phase_clients), "server": server}
 
     floor_run = measure(clients, args.seconds, only=lambda client: (FLOOR_KIND, FLOOR_PATH))
-    floor = alone_result(floor_run, FLOOR_KIND)
+    floor = alone_result(floor_run, FLOOR_KIND, clients)
     alone = {FLOOR_KIND: floor}
+    one_force = plan.get("one_force", {})
     if args.endpoint_seconds > 0:
-        for kind, roles, path in ALONE:
+        runs = []  # (kind, clients, path of a persona, force of a one-force row)
+        for kind, roles, path, _ in [*ALONE, MIXED_SUMMARY]:
             personas_of_role = [persona for persona in personas if persona["role"] in roles]
-            if not personas_of_role:
-                continue
-            same_concurrency = [
-                Client(n, personas_of_role[n % len(personas_of_role)], base, args.timeout) for n in range(args.clients)
-            ]
-            result = measure(same_concurrency, args.endpoint_seconds, only=lambda c, k=kind, f=path: (k, f(c.persona)))
-            alone[kind] = alone_result(result, kind)
+            if personas_of_role:
+                # The same number of clients as the floor's, spread over the personas of the role.
+                same_concurrency = [
+                    Client(n, personas_of_role[n % len(personas_of_role)], base, args.timeout)
+                    for n in range(args.clients)
+                ]
+                runs.append((kind, same_concurrency, path, None))
+        for kind, label, _ in ONE_FORCE_SUMMARIES:
+            if label in one_force:
+                chief = {**one_force[label], "role": "chief_officer"}
+                few = [Client(n, chief, base, args.timeout) for n in range(min(ONE_FORCE_CLIENTS, args.clients))]
+                path = MIXED_SUMMARY[2]
+                runs.append((kind, few, path, one_force[label]["force"]))
+        for kind, phase_clients, path, force in runs:
+            result = measure(phase_clients, args.endpoint_seconds, only=lambda c, k=kind, f=path: (k, f(c.persona)))
+            alone[kind] = alone_result(result, kind, phase_clients)
+            if force:
+                alone[kind]["force"] = force
 
     def ms(k: dict, name: str):
         return k.get(name, "")
+
+    def ratio_text(server: dict) -> str:
+        tail = tail_ratio(server)
+        return "" if tail is None else f"{tail:.2f}"
 
     rows = []
     for kind, k in mix["kinds"].items():
@@ -491,8 +652,7 @@ def run(args: argparse.Namespace) -> int:
     if mix["server"]:
         rows = []
         for kind, k in mix["server"].items():
-            ratio = k["p99_ms"] / k["p50_ms"] if k["p50_ms"] else float("nan")
-            rows.append([kind, k["requests"], k["p50_ms"], k["p95_ms"], k["p99_ms"], k["max_ms"], f"{ratio:.1f}"])
+            rows.append([kind, k["requests"], k["p50_ms"], k["p95_ms"], k["p99_ms"], k["max_ms"], ratio_text(k)])
         print("\nThe mix as gunicorn timed it (from the request read to the response written; no queueing)")
         print(table(["request kind", "n", "p50 ms", "p95 ms", "p99 ms", "max ms", "p99/p50"], rows, "<>>>>>>"))
 
@@ -500,16 +660,21 @@ def run(args: argparse.Namespace) -> int:
     for kind, k in alone.items():
         # Same clients, same concurrency, one endpoint: throughput as a share of the floor's.
         k["floor_ratio"] = round(k["per_second"] / floor["per_second"], 2) if floor["per_second"] else None
-        rows.append([kind, k["requests"], f"{k['per_second']:.1f}", k["p50_ms"], k["p99_ms"], k["errors"]])
+        rows.append(
+            [kind, k["clients"], k["requests"], f"{k['per_second']:.1f}", k["p50_ms"], k["p99_ms"], k["errors"]]
+        )
         server = k["server"]
-        rows[-1] += [ms(server, "p50_ms"), ms(server, "p95_ms"), ms(server, "p99_ms")]
-        rows[-1] += ["" if kind == FLOOR_KIND else f"{k['floor_ratio']:.2f}"]
+        rows[-1] += [ms(server, "p50_ms"), ms(server, "p95_ms"), ms(server, "p99_ms"), ratio_text(server)]
+        judged = JUDGED.get(kind, ())
+        rows[-1] += [f"{k['floor_ratio']:.2f}" if THROUGHPUT in judged and k["floor_ratio"] is not None else ""]
+    forces = "; ".join(f"{kind}: {k['force']}" for kind, k in alone.items() if "force" in k)
     print(
-        f"\nAlone, {args.clients} clients: the floor {args.seconds:.0f} s, each endpoint {args.endpoint_seconds:.0f} s"
-        " (srv: gunicorn's time, no queueing)"
+        f"\nAlone: the floor {args.seconds:.0f} s, each endpoint {args.endpoint_seconds:.0f} s "
+        f"(srv: gunicorn's time, no queueing){'; ' + forces if forces else ''}"
     )
-    headers = ["endpoint", "n", "req/s", "p50 ms", "p99 ms", "errors", "srv p50", "srv p95", "srv p99", "x floor"]
-    print(table(headers, rows, "<>>>>>>>>>"))
+    headers = ["endpoint", "clients", "n", "req/s", "p50 ms", "p99 ms", "errors", "srv p50", "srv p95", "srv p99"]
+    headers += ["srv p99/p50", "x floor"]
+    print(table(headers, rows, "<>>>>>>>>>>>"))
     mix_ratio = mix["per_second"] / floor["per_second"] if floor["per_second"] else float("nan")
     print(f"The mix's throughput is {mix_ratio:.2f} x the floor's ({mix['per_second']} / {floor['per_second']} req/s).")
 
@@ -538,17 +703,48 @@ def run(args: argparse.Namespace) -> int:
             for name in ("GUNICORN_WORKERS", "GUNICORN_GC_FREEZE", "GUNICORN_GC_THRESHOLD")
         },
         "endpoint_seconds": args.endpoint_seconds,
+        "floor_path": FLOOR_PATH,
+        "one_force": {label: entry["force"] for label, entry in one_force.items()},
         "mix": mix,
         "alone": alone,
         "mix_floor_ratio": round(mix_ratio, 3),
     }
+    target_rows, missed = evaluate_targets(report)
+    status = exit_status(errors=errors, missed=missed, enforce=enforce)
+    report.update(
+        {
+            "targets": TARGETS,
+            "target_rows": [dict(zip(TARGET_HEADERS, row, strict=True)) for row in target_rows],
+            "missed_targets": missed,
+            "enforced": enforce,
+            "passed": status == 0,
+        }
+    )
+    if args.access_log and os.path.exists(args.access_log):
+        # Kept beside the results (in order, with each request's worker), to read a tail by hand.
+        access_copy = out_dir / f"access-{stamp}.log"
+        shutil.copyfile(args.access_log, access_copy)
+        report["access_log"] = str(access_copy.relative_to(BASE_DIR))
     output.write_text(json.dumps(report, indent=2) + "\n")
+
+    print(f"\nTargets (issue 12; {'enforced' if enforce else 'LOAD_ENFORCE=0: reported, not enforced'})")
+    print(table(TARGET_HEADERS, target_rows, "<<>><"))
     print(f"Results: {output.relative_to(BASE_DIR)}")
+    if missed:
+        word = "FAIL" if enforce else "MISSED (LOAD_ENFORCE=0: not failing)"
+        print(f"\n{word}: targets not met:", file=sys.stderr)
+        for miss in missed:
+            print(f"  - {miss}", file=sys.stderr)
     if errors:
         print(f"FAIL: {errors} errors.", file=sys.stderr)
-        return 1
-    print("PASS: no errors.")
-    return 0
+    elif status == 0 and not missed:
+        print("PASS: no errors; every target is met.")
+    elif status == 0:
+        print("PASS (errors only): no errors; targets missed, see above.")
+    return status
+
+
+TARGET_HEADERS = ["target", "subject", "figure", "limit", "verdict"]
 
 
 def env_number(name: str, default: float, kind=float):
@@ -574,12 +770,13 @@ def main(argv: list[str]) -> int:
     r.add_argument("--seconds", type=float, default=env_number("LOAD_SECONDS", 60.0))
     r.add_argument("--warmup", type=float, default=env_number("LOAD_WARMUP", 5.0))
     r.add_argument("--endpoint-seconds", type=float, default=env_number("LOAD_ENDPOINT_SECONDS", 15.0))
-    r.add_argument("--access-log", help="gunicorn's access log as '%%(m)s %%(U)s %%(s)s %%(D)s' (server-side times)")
+    r.add_argument("--access-log", help="gunicorn's access log, '%%(m)s %%(U)s %%(s)s %%(D)s %%(p)s' (server times)")
     r.add_argument("--timeout", type=float, default=env_number("LOAD_TIMEOUT", 30.0))
     r.add_argument("--max-requests", type=int, default=env_number("LOAD_MAX_REQUESTS", 500_000, int))
     args = parser.parse_args(argv)
     if args.clients < 1:
         parser.error("LOAD_CLIENTS must be at least 1")
+    enforcing()  # a malformed LOAD_ENFORCE stops the run before it seeds, not after it measured
     if args.command == "prepare":
         return prepare(args)
     if args.seconds <= 0 or args.warmup < 0 or args.timeout <= 0:

@@ -7,12 +7,16 @@
 # and a throw-away redis-server (scripts/with-redis.sh) on free loopback ports. Migrates, seeds the
 # benchmark's synthetic data and writes the run's plan (scripts/load.py prepare), serves the app with
 # gunicorn.conf.py (the production configuration: preloaded app, GC frozen and tuned) under backend.settings.production
-# plus the bare floor endpoint (scripts/load_settings.py), then runs the clients (scripts/load.py run).
-# Exits with load.py's exit code: non-zero when any request failed.
+# plus the framework floor of `make bench` (scripts/bench_floor.py at /bench-floor/cases/, through
+# scripts/load_settings.py and scripts/load_urls.py), then runs the clients (scripts/load.py run).
+# Exits with load.py's exit code: 1 when any request failed, or when one of issue 12's load targets
+# is missed (each list alone >= 0.5 x the floor's throughput; p99 <= 3 x p50 in gunicorn's times for
+# each list and each one-force summary alone) unless LOAD_ENFORCE=0, which reports without failing.
 #
 # Environment (defaults): LOAD_CLIENTS (50), LOAD_SECONDS (60), LOAD_WARMUP (5), LOAD_SCALE (1),
-# LOAD_TIMEOUT (30), LOAD_MAX_REQUESTS (500000), GUNICORN_WORKERS (2), GUNICORN_GC_FREEZE and
-# GUNICORN_GC_THRESHOLD (gunicorn.conf.py; e.g. false and 700,10,10 to measure without the tuning).
+# LOAD_ENDPOINT_SECONDS (15), LOAD_ENFORCE (1), LOAD_TIMEOUT (30), LOAD_MAX_REQUESTS (500000),
+# GUNICORN_WORKERS (2), GUNICORN_GC_FREEZE and GUNICORN_GC_THRESHOLD (gunicorn.conf.py; e.g. false
+# and 700,10,10 to measure without the tuning).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -59,7 +63,8 @@ export ALLOWED_HOSTS=127.0.0.1
 unset SECRET_KEY_FILE ALLOWED_HOSTS_FILE
 # Plain HTTP on loopback: no TLS proxy in front, so no redirect to HTTPS (the env var production reads).
 export SECURE_SSL_REDIRECT=false
-# The throttles still count every request in Redis, at rates the 50 clients cannot reach.
+# The app's throttles still count every request in Redis, at rates the 50 clients cannot reach
+# (the floor has none: bare DRF + knox).
 export API_THROTTLE_USER=100000000/min API_THROTTLE_ANON=100000000/min
 export LOG_LEVEL=${LOG_LEVEL:-WARNING}
 export GUNICORN_WORKERS=${GUNICORN_WORKERS:-2}
@@ -77,9 +82,10 @@ export GUNICORN_GC_FREEZE GUNICORN_GC_THRESHOLD
 PORT=$(free_port)
 export GUNICORN_BIND="127.0.0.1:$PORT"
 # gunicorn.conf.py as the container runs it; its access log goes to a file here (production: stdout),
-# one line per request with gunicorn's own time for it, which load.py reads (queueing excluded).
+# one line per request with gunicorn's own time for it and the worker's pid, which load.py reads (queueing
+# excluded) and keeps as var/load/access-<time>.log beside the results.
 ACCESS_LOG=$RUN_DIR/access.log
-.venv/bin/gunicorn --config gunicorn.conf.py --access-logfile "$ACCESS_LOG" --access-logformat '%(m)s %(U)s %(s)s %(D)s' \
+.venv/bin/gunicorn --config gunicorn.conf.py --access-logfile "$ACCESS_LOG" --access-logformat '%(m)s %(U)s %(s)s %(D)s %(p)s' \
     --error-logfile var/load/gunicorn.log backend.wsgi:application &
 GUNICORN_PID=$!
 for _ in $(seq 300); do

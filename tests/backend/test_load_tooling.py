@@ -1,4 +1,4 @@
-"""The production-serving configuration `make load` measures: gunicorn.conf.py, and the load run's floor endpoint."""
+"""The serving configuration `make load` measures: gunicorn.conf.py, and the floor it shares with `make bench`."""
 
 import os
 import subprocess
@@ -6,11 +6,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import resolve
 from knox.models import AuthToken
+from rest_framework import throttling
 from rest_framework.test import APIClient
 
-from disclosure.models import Defect
-from tests.factories import UserFactory
+from disclosure.models import Case
+from tests.factories import UserFactory, make_case
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -68,17 +72,63 @@ def load_run_urls(settings, monkeypatch):
     settings.ROOT_URLCONF = "load_urls"
 
 
-def test_the_load_run_floor_is_a_token_authenticated_page_of_defects(db, load_run_urls):
+@pytest.fixture
+def throttle_calls(monkeypatch):
+    """Every DRF throttle's ``allow_request`` call (the project's throttles are SimpleRateThrottle's)."""
+    calls = []
+    allow_request = throttling.SimpleRateThrottle.allow_request
+
+    def counting(self, request, view):
+        calls.append(type(self).__name__)
+        return allow_request(self, request, view)
+
+    monkeypatch.setattr(throttling.SimpleRateThrottle, "allow_request", counting)
+    return calls
+
+
+def test_make_load_serves_the_benchmarks_floor_view_at_its_path(load_run_urls):
+    import bench_floor
+    import load
+
+    # One floor: the load run's URLconf and the benchmark's serve the one view class at one path.
+    assert load.FLOOR_PATH == bench_floor.FLOOR_PATH == "/bench-floor/cases/"
+    served_by_load = resolve(load.FLOOR_PATH, urlconf="load_urls").func.view_class
+    served_by_bench = resolve(load.FLOOR_PATH, urlconf="bench_floor").func.view_class
+    assert served_by_load is served_by_bench is bench_floor.FloorListView
+
+
+def test_the_floor_runs_the_token_lookup_and_one_limited_select_no_count_and_no_throttle(
+    db, world, load_run_urls, throttle_calls
+):
+    for _ in range(3):
+        make_case(actor=world.gmp_lead, force=world.gmp)
     _, key = AuthToken.objects.create(UserFactory())
     client = APIClient()
-    assert client.get("/api/v1/load-floor/").status_code == 401
+    assert client.get("/bench-floor/cases/").status_code == 401
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    response = client.get("/api/v1/load-floor/")
+    throttle_calls.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/bench-floor/cases/")
     assert response.status_code == 200
-    assert response.json()["count"] == Defect.objects.count()
-    # The app's own URLs are still served beside it.
+    body = response.json()
+    # A keyset page: the three cases, newest first, and no count of the table.
+    assert [row["id"] for row in body["results"]] == sorted(Case.objects.values_list("pk", flat=True), reverse=True)
+    assert "count" not in body
+    statements = [query["sql"] for query in queries.captured_queries]
+    # knox's own TokenAuthentication: the token (joined to its user), then the user's tokens it prunes.
+    knox = [sql for sql in statements if 'FROM "knox_authtoken"' in sql]
+    assert len(knox) == 2
+    assert 'INNER JOIN "auth_user"' in knox[0] and "token_key" in knox[0]
+    # Then one SELECT of the page's 50 rows (and one more, to know there is a next page).
+    page = [sql for sql in statements if sql not in knox]
+    assert len(page) == 1
+    assert page[0].startswith('SELECT "disclosure_case"."id"') and page[0].endswith("LIMIT 51")
+    assert not any("COUNT(" in sql.upper() for sql in statements)
+    assert throttle_calls == []
+    # The app's endpoints beside it keep the project's throttles.
     assert client.get("/api/v1/me/").status_code == 200
+    assert "UserRateThrottle" in throttle_calls
 
 
 def test_the_app_itself_has_no_floor_endpoint(db, client_for):
-    assert client_for(UserFactory()).get("/api/v1/load-floor/").status_code == 404
+    assert client_for(UserFactory()).get("/bench-floor/cases/").status_code == 404
