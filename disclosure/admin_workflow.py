@@ -602,15 +602,6 @@ class DipSampleAdmin(ScopedAdmin):
             messages.error(request, "Nothing was changed: see the errors below.")
             return self._render_workspace(request, sample, lead_form=form)
         wanted = form.service_arguments()
-        changed_sides = [
-            name for name, lead in wanted.items() if getattr(sample, f"{name}_id") != (lead.pk if lead else None)
-        ]
-        if not changed_sides:
-            # Nothing to write. The service would answer a request that names no one new by its rule for every
-            # change but a lead's (the sample's grant, which this user need not hold): the page says what is so.
-            named_now = "that is the lead" if len(wanted) == 1 else "those are the leads"
-            messages.info(request, f"Nothing was changed: {named_now} named now.")
-            return HttpResponseRedirect(self._sample_url(sample))
         try:
             changed = services.dip_sample_update(
                 actor=user, dip_sample=sample, row_version=form.cleaned_data["row_version"], **wanted
@@ -623,6 +614,13 @@ class DipSampleAdmin(ScopedAdmin):
             if form.errors:
                 return self._render_workspace(request, sample, lead_form=form)
             return HttpResponseRedirect(self._sample_url(sample))
+        if changed.row_version == form.cleaned_data["row_version"]:
+            named_now = "that is the lead" if len(wanted) == 1 else "those are the leads"
+            messages.info(request, f"Nothing was changed: {named_now} named now.")
+            return HttpResponseRedirect(self._sample_url(sample))
+        changed_sides = [
+            name for name, lead in wanted.items() if getattr(sample, f"{name}_id") != (lead.pk if lead else None)
+        ]
         for name in changed_sides:
             lead = getattr(changed, name)
             side = SIDE_LABELS[Side(name.removesuffix("_lead"))]

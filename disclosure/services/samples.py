@@ -155,11 +155,15 @@ def dip_sample_create(
     return dip_sample
 
 
-def _check_lead_change(actor: User, dip_sample: DipSample, *, side: Side) -> None:
+def _may_name_lead(actor: User, dip_sample: DipSample, *, side: Side) -> bool:
     """Each side names and changes only its own lead: a lead of that side for the stream (or a superuser)."""
-    if actor.is_superuser:
-        return
-    if lead_side_for_force(user=actor, force=dip_sample.force, stream=dip_sample.stream) != side:
+    return (
+        actor.is_superuser or lead_side_for_force(user=actor, force=dip_sample.force, stream=dip_sample.stream) == side
+    )
+
+
+def _check_lead_change(actor: User, dip_sample: DipSample, *, side: Side) -> None:
+    if not _may_name_lead(actor, dip_sample, side=side):
         raise PermissionDenied(
             f"{side}_lead: only a {dip_sample.stream} disclosure lead of the {side.upper()} side may change it."
         )
@@ -193,9 +197,15 @@ def dip_sample_update(
     changes = {
         name: value for name, value in wanted.items() if value is not UNSET and getattr(dip_sample, name) != value
     }
-    lead_changes = [name for name in ("cps_lead", "police_lead") if name in changes]
-    if not lead_changes or set(changes) - set(lead_changes):
-        # A side naming its own lead needs no grant on the sample (its lead may have left); all else does.
+    lead_fields = ("cps_lead", "police_lead")
+    lead_changes = [name for name in lead_fields if name in changes]
+    # A side naming its own lead needs no grant on the sample (its lead may have left), also when the lead it
+    # names is the one named already (nothing to save, not a refusal); every other change needs the grant.
+    names_own_lead = lead_changes or any(
+        wanted[name] is not UNSET and _may_name_lead(actor, dip_sample, side=Side(name.removesuffix("_lead")))
+        for name in lead_fields
+    )
+    if set(changes) - set(lead_changes) or not names_own_lead:
         _check_may_change(actor, dip_sample)
     for name in lead_changes:
         _check_lead_change(actor, dip_sample, side=Side(name.removesuffix("_lead")))

@@ -173,6 +173,43 @@ def test_a_police_lead_cannot_name_the_cps_lead(world, leaver, client_for):
     assert stored(sample) == before
 
 
+def test_naming_the_lead_named_now_changes_nothing_and_is_refused_neither_by_page_nor_by_api(world, leaver, client_for):
+    sample = sample_led_by(world, leaver, month=2)
+    assert not may_change_dip_sample(actor=world.gmp_lead, dip_sample=sample)  # a lead of the side, no grant
+    before = stored(sample)
+    response = name_lead(world.gmp_lead, sample, police_lead=leaver.pk)
+    assert "Nothing was changed: that is the lead named now." in shown(response)
+    api = client_for(world.gmp_lead).patch(
+        f"{SAMPLES}{sample.pk}/", {"police_lead": leaver.username, "row_version": sample.row_version}, format="json"
+    )
+    assert api.status_code == 200, api.content
+    assert stored(sample) == before  # no new row_version either
+    # Someone who may not name that side's lead (the CPS lead sends the police lead as it is): the grant
+    # decides, as for every change but a side's own lead. The sample's CPS lead holds it; a second one does not.
+    second_cps = UserFactory(username="cps-lead-2")
+    member(second_cps, world.nw, Role.DISCLOSURE_LEAD, Stream.CC)
+    api = client_for(second_cps).patch(
+        f"{SAMPLES}{sample.pk}/", {"police_lead": leaver.username, "row_version": sample.row_version}, format="json"
+    )
+    assert api.status_code == 403
+    assert stored(sample) == before
+
+
+def test_a_stale_page_naming_the_lead_someone_else_named_meanwhile_is_told_so(world, leaver):
+    sample = sample_led_by(world, leaver, month=2)
+    stale_version = sample.row_version
+    services.dip_sample_update(
+        actor=world.gmp_lead, dip_sample=sample, row_version=stale_version, police_lead=world.gmp_lead
+    )
+    response = signed_in(world.gmp_lead).post(
+        url("namelead", sample.pk), {"row_version": stale_version, "police_lead": world.gmp_lead.pk}, follow=True
+    )
+    assert (
+        "Someone changed this sample after you opened the page: nothing was changed. Here it is as it is now."
+        in shown(response)
+    )
+
+
 def test_a_lead_of_another_force_or_a_choice_outside_the_force_and_stream_is_a_form_error(world, leaver):
     sample = sample_led_by(world, leaver, month=2)
     before = stored(sample)
@@ -241,5 +278,6 @@ def test_who_does_not_lead_a_side_of_the_samples_force_and_stream_gets_no_form_a
         assert page.status_code == status
     posted = client.post(url("namelead", sample.pk), {"row_version": sample.row_version, "police_lead": ""})
     assert posted.status_code == status
-    assert client.get(url("namelead", sample.pk)).status_code in (status, 405)
+    # POST only: require_POST answers any GET 405, before the view looks the sample up.
+    assert client.get(url("namelead", sample.pk)).status_code == 405
     assert stored(sample) == before
