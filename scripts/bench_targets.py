@@ -89,11 +89,15 @@ def judge(results: list[dict], *, scale: float, baseline: dict | None = None) ->
         over_database = r["p50_ms"] / database["p50_ms"] if database and database["p50_ms"] else None
         tail = r["p99_ms"] / r["p50_ms"] if r["p50_ms"] else None
         notes = []
-        if tail is not None and tail > P99_OVER_P50_MAX:
-            notes.append(f"p99/p50 {tail:.2f} > {P99_OVER_P50_MAX}")
+        # A target that could not be judged is missed, never met by default.
+        if tail is None or tail > P99_OVER_P50_MAX:
+            notes.append("p99/p50 not measured" if tail is None else f"p99/p50 {tail:.3f} > {P99_OVER_P50_MAX}")
+            verdicts.missed.append(f"{persona} {label}: {notes[-1]}")
+        if label == FORCE_SUMMARY and summary_enforced and over_database is None:
+            notes.append("summary/SQL not measured (no SQL floor)")
             verdicts.missed.append(f"{persona} {label}: {notes[-1]}")
         if label == FORCE_SUMMARY and over_database is not None and over_database > SUMMARY_OVER_DATABASE_FLOOR_MAX:
-            note = f"summary/SQL {over_database:.2f} > {SUMMARY_OVER_DATABASE_FLOOR_MAX}"
+            note = f"summary/SQL {over_database:.3f} > {SUMMARY_OVER_DATABASE_FLOOR_MAX}"
             if summary_enforced:
                 notes.append(note)
                 verdicts.missed.append(f"{persona} {label}: {note}")
@@ -101,7 +105,7 @@ def judge(results: list[dict], *, scale: float, baseline: dict | None = None) ->
                 notes.append(f"info: {note} (enforced from SCALE={SUMMARY_RATIO_FROM_SCALE:g})")
                 verdicts.information.append(f"{persona} {label}: {notes[-1]}")
         if label in LIST_ENDPOINTS and over_framework is not None and over_framework > LIST_OVER_FRAMEWORK_FLOOR_INFO:
-            notes.append(f"info: list/floor {over_framework:.2f} > {LIST_OVER_FRAMEWORK_FLOOR_INFO}")
+            notes.append(f"info: list/floor {over_framework:.3f} > {LIST_OVER_FRAMEWORK_FLOOR_INFO}")
             verdicts.information.append(f"{persona} {label}: {notes[-1]}")
         verdicts.ratio_rows.append(
             [
@@ -118,6 +122,8 @@ def judge(results: list[dict], *, scale: float, baseline: dict | None = None) ->
         )
     if baseline is not None:
         _judge_growth(verdicts, results, scale=scale, baseline=baseline)
+    else:
+        verdicts.information.append("lists' p50 growth from a smaller scale: not judged (no --baseline)")
     return verdicts
 
 
@@ -138,7 +144,7 @@ def _judge_growth(verdicts: Verdicts, results: list[dict], *, scale: float, base
             verdicts.missed.append(f"{r['persona']} {r['endpoint']}: not in the baseline run; growth not judged")
             continue
         growth = r["p50_ms"] / old["p50_ms"]
-        verdict = "ok" if growth <= LIST_GROWTH_MAX else f"p50 {growth:.2f} x baseline > {LIST_GROWTH_MAX}"
+        verdict = "ok" if growth <= LIST_GROWTH_MAX else f"p50 {growth:.3f} x baseline > {LIST_GROWTH_MAX}"
         if verdict != "ok":
             verdicts.missed.append(
                 f"{r['persona']} {r['endpoint']}: {verdict} (SCALE={baseline['scale']:g} -> SCALE={scale:g})"

@@ -14,7 +14,7 @@
 # each list and each one-force summary alone) unless LOAD_ENFORCE=0, which reports without failing.
 #
 # Environment (defaults): LOAD_CLIENTS (50), LOAD_SECONDS (60), LOAD_WARMUP (5), LOAD_SCALE (1),
-# LOAD_ENDPOINT_SECONDS (15), LOAD_ENFORCE (1), LOAD_TIMEOUT (30), LOAD_MAX_REQUESTS (500000),
+# LOAD_ENDPOINT_SECONDS (15), LOAD_SUMMARY_SECONDS (60), LOAD_ENFORCE (1), LOAD_TIMEOUT (30), LOAD_MAX_REQUESTS (500000),
 # GUNICORN_WORKERS (2), GUNICORN_GC_FREEZE and GUNICORN_GC_THRESHOLD (gunicorn.conf.py; e.g. false
 # and 700,10,10 to measure without the tuning).
 set -euo pipefail

@@ -22,12 +22,12 @@ def load(monkeypatch):
     return load
 
 
-def alone_row(per_second: float, p50: float, p99: float, errors: int = 0) -> dict:
+def alone_row(per_second: float, p50: float, p99: float, errors: int = 0, seconds: float = 15) -> dict:
     return {
-        "requests": int(per_second * 15),
+        "requests": int(per_second * seconds),
         "per_second": per_second,
         "errors": errors,
-        "server": {"requests": int(per_second * 15), "p50_ms": p50, "p95_ms": p50, "p99_ms": p99},
+        "server": {"requests": int(per_second * seconds), "p50_ms": p50, "p95_ms": p50, "p99_ms": p99},
     }
 
 
@@ -42,8 +42,8 @@ def synthetic_results(load) -> dict:
             "assessments list": alone_row(99.0, 10.0, 25.0),  # 99/200 = 0.495 < 0.5: missed; tail 2.5 met
             "defects list": alone_row(100.0, 10.0, 31.0),  # 100/200 = 0.5 exactly: met; 31/10 = 3.1: missed
             "cases list": alone_row(150.0, 10.0, 20.0),  # 0.75, 2.0: met
-            "force summary, the bench's force": alone_row(4.0, 400.0, 800.0),  # 2.0: met
-            "force summary, the largest force": alone_row(1.0, 1800.0, 6000.0),  # 3.33: missed
+            "force summary, the bench's force": alone_row(4.0, 400.0, 800.0, seconds=60),  # 2.0: met
+            "force summary, the largest force": alone_row(1.0, 1800.0, 6000.0, seconds=60),  # 3.33: missed
             # Several forces in one row: 18x is their sizes' spread, reported only.
             "force summary, the mix's chiefs": alone_row(3.0, 100.0, 1800.0),
         },
@@ -53,12 +53,12 @@ def synthetic_results(load) -> dict:
 def test_it_misses_exactly_the_targets_on_the_wrong_side_of_their_limits(load):
     rows, missed = load.evaluate_targets(synthetic_results(load))
     assert missed == [
-        "assessments list: throughput / floor's 0.49 (99.0 / 200.0 req/s), target >= 0.5",
-        "defects list: p99 / p50 3.10 (31.0 / 10.0 ms), target <= 3.0",
-        "force summary, the largest force: p99 / p50 3.33 (6000.0 / 1800.0 ms), target <= 3.0",
+        "assessments list: throughput / floor's 0.495 (99.0 / 200.0 req/s), target >= 0.5",
+        "defects list: p99 / p50 3.100 (31.0 / 10.0 ms), target <= 3.0",
+        "force summary, the largest force: p99 / p50 3.333 (6000.0 / 1800.0 ms), target <= 3.0",
     ]
     verdicts = {(row[0], row[1]): row[4] for row in rows}
-    assert verdicts[("errors", "every phase")] == "met"
+    assert verdicts[("errors", "every phase, warm-ups included")] == "met"
     assert verdicts[("throughput / floor's", "dip-samples list")] == "met"
     assert verdicts[("p99 / p50", "dip-samples list")] == "met"  # 3.0 is within 3x
     assert verdicts[("throughput / floor's", "defects list")] == "met"  # 0.5 is at least half
@@ -76,7 +76,52 @@ def test_an_error_in_any_phase_misses_the_errors_target(load):
     results["alone"]["cases list"]["errors"] = 2
     results["mix"]["errors"] = 1
     _, missed = load.evaluate_targets(results)
-    assert "every phase: errors 3, target 0" in missed
+    assert "every phase, warm-ups included: errors 3, target 0" in missed
+    # An error during a warm-up (not counted in a phase's figures) is an error all the same.
+    results = synthetic_results(load)
+    results["alone"]["force summary, the bench's force"]["uncounted_errors"] = 1
+    _, missed = load.evaluate_targets(results)
+    assert "every phase, warm-ups included: errors 1, target 0" in missed
+
+
+def test_a_tail_on_fewer_requests_than_the_minimum_is_missed_not_judged(load):
+    results = synthetic_results(load)
+    # 49 requests at 1,800 ms with a p99 of 2,000: within 3x, but the p99 of 49 is their slowest one.
+    results["alone"]["force summary, the largest force"] = alone_row(1.0, 1800.0, 2000.0, seconds=49)
+    _, missed = load.evaluate_targets(results)
+    assert "force summary, the largest force: p99 / p50 too few requests (49 < 50), target <= 3.0" in missed
+    results["alone"]["force summary, the largest force"] = alone_row(1.0, 1800.0, 2000.0, seconds=50)
+    _, missed = load.evaluate_targets(results)
+    assert not any(line.startswith("force summary, the largest force") for line in missed)
+
+
+def test_the_recorder_keeps_errors_outside_the_counted_span(load):
+    recorder = load.Recorder()
+    recorder.record("cases list", 0.01, "GET /api/v1/cases/: 500 boom")  # during the warm-up
+    recorder.record("cases list", 0.01, None)
+    recorder.counting = True
+    recorder.record("cases list", 0.01, None)
+    summary = load.summarise(recorder, 1.0)
+    assert summary["errors"] == 0
+    assert summary["uncounted_errors"] == 1
+    assert load.run_errors({"mix": summary, "alone": {}}) == 1
+
+
+def test_a_clients_own_failure_is_recorded_as_an_error_and_the_client_goes_on(load):
+    client = load.Client(0, {"role": "cps_lead", "token": "t"}, load.urllib.parse.urlsplit("http://127.0.0.1:9"), 1)
+    calls = []
+
+    def failing(recorder):
+        calls.append(1)
+        raise IndexError("pick from an empty list")
+
+    client.tasks = lambda: [(1, failing)]
+    recorder = load.Recorder(counting=True, max_requests=3)
+    client.loop(recorder, stop_at=load.time.monotonic() + 5, only=None)
+    assert len(calls) == 3  # the thread went on after the first failure, until the request budget was spent
+    summary = load.summarise(recorder, 1.0)
+    assert summary["errors"] == 3
+    assert summary["kinds"][load.CLIENT_FAILURE]["errors"] == 3
 
 
 def test_a_target_not_measured_is_missed_not_met(load):
@@ -202,10 +247,12 @@ def test_a_run_records_its_targets_and_fails_on_a_missed_one_only_when_enforced(
 ):
     url, log = fake_server
     monkeypatch.setattr(load, "BASE_DIR", tmp_path)
+    monkeypatch.setattr(load, "MIN_TAIL_SAMPLES", 5)  # a run of 0.3 s phases; the minimum is tested above
     monkeypatch.setenv("LOAD_ENFORCE", enforce)
     plan = write_plan(tmp_path / "plan.json")
     argv = ["run", "--plan", str(plan), "--url", url, "--access-log", str(log), "--clients", "3"]
-    argv += ["--seconds", "0.3", "--warmup", "0", "--endpoint-seconds", "0.3", "--timeout", "5"]
+    argv += ["--seconds", "0.3", "--warmup", "0", "--endpoint-seconds", "0.3", "--summary-seconds", "0.3"]
+    argv += ["--timeout", "5"]
     assert load.main(argv) == status
 
     (results_file,) = (tmp_path / "var" / "load").glob("results-*.json")
@@ -222,7 +269,7 @@ def test_a_run_records_its_targets_and_fails_on_a_missed_one_only_when_enforced(
     # The access log's times: every third assessments-list request at 100 ms, the rest at 10.
     assert results["alone"]["assessments list"]["server"]["p99_ms"] == 100.0
     assert results["alone"]["assessments list"]["server"]["p50_ms"] == 10.0
-    assert "assessments list: p99 / p50 10.00 (100.0 / 10.0 ms), target <= 3.0" in results["missed_targets"]
+    assert "assessments list: p99 / p50 10.000 (100.0 / 10.0 ms), target <= 3.0" in results["missed_targets"]
     for kind in ("dip-samples list", "force summary, the largest force"):
         assert not any(line.startswith(f"{kind}: p99 / p50") for line in results["missed_targets"])
     out = capsys.readouterr()
