@@ -200,7 +200,14 @@ class ChangePlanForm(forms.Form):
     )
 
     #: The service's keyword arguments, in the order the API's serializer declares them.
-    FIELDS = ("period_start", "period_end", "cps_lead", "police_lead", "allow_overlap", "overlap_reason")
+    FIELDS: tuple[str, ...] = (
+        "period_start",
+        "period_end",
+        "cps_lead",
+        "police_lead",
+        "allow_overlap",
+        "overlap_reason",
+    )
 
     def __init__(self, *args, user, dip_sample, **kwargs):
         kwargs.setdefault(
