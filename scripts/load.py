@@ -576,7 +576,7 @@ def evaluate_targets(report: dict, judged: dict | None = None) -> tuple[list[lis
                 verdict("throughput / floor's", kind, "not measured", limit, False)
             else:
                 ratio = k["per_second"] / floor_rate
-                figure = f"{ratio:.3f} ({k['per_second']:.1f} / {floor_rate:.1f} req/s)"
+                figure = f"{ratio:.4f} ({k['per_second']:.1f} / {floor_rate:.1f} req/s)"
                 verdict("throughput / floor's", kind, figure, limit, ratio >= LIST_OVER_FLOOR_MIN)
         if TAIL in judged_on:
             server = k.get("server") if k else None

@@ -53,7 +53,7 @@ def synthetic_results(load) -> dict:
 def test_it_misses_exactly_the_targets_on_the_wrong_side_of_their_limits(load):
     rows, missed = load.evaluate_targets(synthetic_results(load))
     assert missed == [
-        "assessments list: throughput / floor's 0.495 (99.0 / 200.0 req/s), target >= 0.5",
+        "assessments list: throughput / floor's 0.4950 (99.0 / 200.0 req/s), target >= 0.5",
         "defects list: p99 / p50 3.100 (31.0 / 10.0 ms), target <= 3.0",
         "force summary, the largest force: p99 / p50 3.333 (6000.0 / 1800.0 ms), target <= 3.0",
     ]
@@ -82,6 +82,15 @@ def test_an_error_in_any_phase_misses_the_errors_target(load):
     results["alone"]["force summary, the bench's force"]["uncounted_errors"] = 1
     _, missed = load.evaluate_targets(results)
     assert "every phase, warm-ups included: errors 1, target 0" in missed
+
+
+def test_a_throughput_just_under_half_reads_as_under_half(load):
+    # 162.8 / 325.9 = 0.49954...: "0.500" at three decimals would read as met.
+    results = synthetic_results(load)
+    results["alone"][load.FLOOR_KIND] = alone_row(325.9, 8.0, 16.0)
+    results["alone"]["cases list"] = alone_row(162.8, 10.0, 20.0)
+    _, missed = load.evaluate_targets(results)
+    assert "cases list: throughput / floor's 0.4995 (162.8 / 325.9 req/s), target >= 0.5" in missed
 
 
 def test_a_tail_on_fewer_requests_than_the_minimum_is_missed_not_judged(load):
