@@ -234,8 +234,8 @@ class Recorder:
     max_requests: int = 500_000
     timings: dict = field(default_factory=lambda: defaultdict(list))
     errors: dict = field(default_factory=lambda: defaultdict(list))
-    #: Errors outside the counted span (the warm-up, a request still running at its end): no timing is
-    #: kept for them, but they are errors all the same ("errors, in every phase").
+    #: Errors outside the counted span (the warm-up; a client still running when the phase's figures are
+    #: made): no timing is kept for them, but they are errors all the same ("errors, in every phase").
     uncounted_errors: list = field(default_factory=list)
     requests: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -353,8 +353,9 @@ class Client:
             _, task = self.rng.choices(tasks, weights=weights)[0]
             try:
                 task(recorder)
-            except Exception as exc:  # a client's own failure is an error of the run, not a lost thread
+            except Exception as exc:  # a client's own failure is an error of the run, not a silently lost thread
                 recorder.record(CLIENT_FAILURE, 0.0, f"{type(exc).__name__}: {exc}")
+                return  # and the client stops: retrying at once would spend the phase's request budget in a second
 
 
 #: The framework floor: scripts/bench_floor.py's FLOOR_PATH, served by scripts/load_urls.py (this
@@ -435,6 +436,10 @@ def phase(clients: list[Client], recorder: Recorder, *, warmup: float, seconds: 
     for thread in threads:
         thread.join(timeout=max(0.0, stop_at - time.monotonic()) + clients[0].timeout + 5)
     recorder.counting = False
+    with recorder.lock:  # a client still in a request past its timeout would record after the figures are made
+        recorder.uncounted_errors.extend(
+            f"{CLIENT_FAILURE}: a client was still running after the phase" for t in threads if t.is_alive()
+        )
     return time.monotonic() - counted_from, (log_from, log_size(log))
 
 
@@ -702,14 +707,14 @@ def run(args: argparse.Namespace) -> int:
     rows = []
     for kind, k in alone.items():
         # Same clients, same concurrency, one endpoint: throughput as a share of the floor's.
-        k["floor_ratio"] = round(k["per_second"] / floor["per_second"], 2) if floor["per_second"] else None
+        k["floor_ratio"] = round(k["per_second"] / floor["per_second"], 4) if floor["per_second"] else None
         rows.append(
             [kind, k["clients"], k["requests"], f"{k['per_second']:.1f}", k["p50_ms"], k["p99_ms"], k["errors"]]
         )
         server = k["server"]
         rows[-1] += [ms(server, "p50_ms"), ms(server, "p95_ms"), ms(server, "p99_ms"), ratio_text(server)]
         judged = JUDGED.get(kind, ())
-        rows[-1] += [f"{k['floor_ratio']:.2f}" if THROUGHPUT in judged and k["floor_ratio"] is not None else ""]
+        rows[-1] += [f"{k['floor_ratio']:.4f}" if THROUGHPUT in judged and k["floor_ratio"] is not None else ""]
     forces = "; ".join(f"{kind}: {k['force']}" for kind, k in alone.items() if "force" in k)
     print(
         f"\nAlone: the floor {args.seconds:.0f} s, each endpoint {args.endpoint_seconds:.0f} s "

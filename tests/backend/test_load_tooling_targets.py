@@ -116,7 +116,7 @@ def test_the_recorder_keeps_errors_outside_the_counted_span(load):
     assert load.run_errors({"mix": summary, "alone": {}}) == 1
 
 
-def test_a_clients_own_failure_is_recorded_as_an_error_and_the_client_goes_on(load):
+def test_a_clients_own_failure_is_recorded_as_an_error_and_ends_that_client(load):
     client = load.Client(0, {"role": "cps_lead", "token": "t"}, load.urllib.parse.urlsplit("http://127.0.0.1:9"), 1)
     calls = []
 
@@ -125,12 +125,26 @@ def test_a_clients_own_failure_is_recorded_as_an_error_and_the_client_goes_on(lo
         raise IndexError("pick from an empty list")
 
     client.tasks = lambda: [(1, failing)]
-    recorder = load.Recorder(counting=True, max_requests=3)
+    recorder = load.Recorder(counting=True, max_requests=1000)
     client.loop(recorder, stop_at=load.time.monotonic() + 5, only=None)
-    assert len(calls) == 3  # the thread went on after the first failure, until the request budget was spent
+    # One failure, recorded; the client stops rather than spend the phase's shared request budget failing.
+    assert len(calls) == 1
+    assert not recorder.spent
     summary = load.summarise(recorder, 1.0)
-    assert summary["errors"] == 3
-    assert summary["kinds"][load.CLIENT_FAILURE]["errors"] == 3
+    assert summary["errors"] == 1
+    assert summary["kinds"][load.CLIENT_FAILURE]["errors"] == 1
+
+
+def test_a_client_still_running_when_the_phase_ends_is_an_error(load):
+    class Stuck:
+        timeout = -5.0  # phase() waits stop_at + timeout + 5 s for a client: here, not at all
+
+        def loop(self, recorder, stop_at, only):
+            load.time.sleep(0.5)
+
+    recorder = load.Recorder()
+    load.phase([Stuck()], recorder, warmup=0.0, seconds=0.0)
+    assert recorder.uncounted_errors == [f"{load.CLIENT_FAILURE}: a client was still running after the phase"]
 
 
 def test_a_target_not_measured_is_missed_not_met(load):
