@@ -375,7 +375,7 @@ def floor_kind(list_kind: str) -> str:
     floor = LIST_FLOORS[list_kind]
     if floor.path == FLOOR_PATH:
         return FLOOR_KIND
-    return f"floor of the {list_kind} (bare DRF + knox, 50 rows of {floor.table} by key)"
+    return f"floor of the {list_kind} (bare DRF + knox, 50 rows of {floor.table})"
 
 
 #: {list kind: the kind of its own floor}, for every list of LIST_FLOORS.
@@ -777,7 +777,8 @@ def run(args: argparse.Namespace) -> int:
     headers += ["srv p99/p50", "x own floor", "x narrow floor"]
     print(table(headers, rows, "<>>>>>>>>>>>>"))
     mix_ratio = mix["per_second"] / floor["per_second"] if floor["per_second"] else float("nan")
-    print(f"The mix's throughput is {mix_ratio:.2f} x the floor's ({mix['per_second']} / {floor['per_second']} req/s).")
+    mix_rates = f"{mix['per_second']} / {floor['per_second']} req/s"
+    print(f"The mix's throughput is {mix_ratio:.2f} x the narrow floor's ({mix_rates}).")
 
     errors = run_errors({"mix": mix, "alone": alone})
     for kind, samples in error_samples.items():

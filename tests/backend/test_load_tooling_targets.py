@@ -31,9 +31,9 @@ def alone_row(per_second: float, p50: float, p99: float, errors: int = 0, second
     }
 
 
-DIP_FLOOR = "floor of the dip-samples list (bare DRF + knox, 50 rows of disclosure_dipsample by key)"
-ASSESSMENTS_FLOOR = "floor of the assessments list (bare DRF + knox, 50 rows of disclosure_assessment by key)"
-DEFECTS_FLOOR = "floor of the defects list (bare DRF + knox, 50 rows of disclosure_defect by key)"
+DIP_FLOOR = "floor of the dip-samples list (bare DRF + knox, 50 rows of disclosure_dipsample)"
+ASSESSMENTS_FLOOR = "floor of the assessments list (bare DRF + knox, 50 rows of disclosure_assessment)"
+DEFECTS_FLOOR = "floor of the defects list (bare DRF + knox, 50 rows of disclosure_defect)"
 
 
 def synthetic_results(load) -> dict:
