@@ -204,5 +204,8 @@ def test_the_floor_runs_the_token_lookup_and_one_limited_select_no_count_and_no_
     assert "UserRateThrottle" in throttle_calls
 
 
-def test_the_app_itself_has_no_floor_endpoint(db, client_for):
-    assert client_for(UserFactory()).get("/bench-floor/cases/").status_code == 404
+@pytest.mark.parametrize(
+    "path", ["/bench-floor/cases/", "/bench-floor/dip-samples/", "/bench-floor/assessments/", "/bench-floor/defects/"]
+)
+def test_the_app_itself_has_no_floor_endpoint(db, client_for, path):
+    assert client_for(UserFactory()).get(path).status_code == 404
