@@ -808,8 +808,8 @@ def run(args: argparse.Namespace) -> int:
         "summary_seconds": args.summary_seconds,
         "floor_path": FLOOR_PATH,
         "list_floors": {
-            kind: {"path": floor.path, "table": floor.table, "kind": OWN_FLOORS[kind]}
-            for kind, floor in LIST_FLOORS.items()
+            kind: {"path": entry.path, "table": entry.table, "kind": OWN_FLOORS[kind]}
+            for kind, entry in LIST_FLOORS.items()
         },
         "one_force": {label: entry["force"] for label, entry in one_force.items()},
         "mix": mix,
