@@ -10,8 +10,10 @@ database and the production settings. It is a benchmark, not a test:
 2. calls the API with the Django test client, authenticated with a knox token as a CPS Area
    disclosure lead and as a police force lead, ``--requests`` times per endpoint: the lists, the
    details, ``/me/``, a defect write, the force summary for one force-year and the Area comparison;
-   and, measured the same way, the two floors: a bare DRF list of 50 rows with knox (framework
-   floor, scripts/bench_floor.py) and each summary's own SQL replayed on a raw cursor (database floor);
+   and, measured the same way, the two kinds of floor: bare DRF lists of 50 rows with knox (framework
+   floors, scripts/bench_floor.py: the narrow one of 8 columns of ``disclosure_case``, and the floor
+   of each list's own table, bench_targets.LIST_FLOORS) and each summary's own SQL replayed on a raw
+   cursor (database floor);
 3. seeds the other half (the data doubles) and measures again, then exports a force-year
    meeting pack in a process of its own (scripts/bench_pack.py: time and peak memory);
 4. prints the tables, each endpoint's ratio to its floor against the targets (scripts/bench_targets.py:
@@ -58,6 +60,7 @@ warnings.filterwarnings("ignore", message="No directory at", category=UserWarnin
 import bench_seed  # noqa: E402 - scripts/ is on sys.path as the script's directory
 import bench_targets  # noqa: E402
 from bench_floor import FLOOR_PATH  # noqa: E402
+from bench_targets import LIST_FLOORS, OWN_FLOORS  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection  # noqa: E402
@@ -259,8 +262,11 @@ def build_endpoints(persona: Persona, rng: random.Random, *, area: Organisation,
         Endpoint("framework floor", "GET", [FLOOR_PATH]),
         Endpoint("cases list", "GET", ["/api/v1/cases/"], is_list=True),
         Endpoint("schedules list", "GET", [f"/api/v1/schedules/?force={persona.force_code}"], is_list=True),
+        own_floor("dip-samples list"),
         Endpoint("dip-samples list", "GET", ["/api/v1/dip-samples/?status=signed_off"], is_list=True),
+        own_floor("assessments list"),
         Endpoint("assessments list", "GET", ["/api/v1/assessments/"], is_list=True),
+        own_floor("defects list"),
         Endpoint("defects list", "GET", ["/api/v1/defects/?category=D02"], is_list=True),
         Endpoint("organisations list", "GET", ["/api/v1/organisations/"], is_list=True),
         Endpoint("me", "GET", ["/api/v1/me/"]),
@@ -295,6 +301,12 @@ def build_endpoints(persona: Persona, rng: random.Random, *, area: Organisation,
             )
         )
     return endpoints
+
+
+def own_floor(list_name: str) -> Endpoint:
+    """The floor of a list's own table (bench_targets.LIST_FLOORS), measured just before the list, as the narrow one."""
+    method, name = OWN_FLOORS[f"GET {list_name}"].split(" ", 1)
+    return Endpoint(name, method, [LIST_FLOORS[list_name].path])
 
 
 def call(client: APIClient, endpoint: Endpoint, path: str):
@@ -876,7 +888,8 @@ def main(argv: list[str]) -> int:
     print("\nRatios to the floors at full scale (targets, and which ones are enforced:)")
     for name, target in bench_targets.TARGETS.items():
         print(f"  {name}: {target}")
-    print(table(bench_targets.RATIO_HEADERS, verdicts.ratio_rows, "<<>>>>>><"))
+    align = "<<" + ">" * (len(bench_targets.RATIO_HEADERS) - 3) + "<"
+    print(table(bench_targets.RATIO_HEADERS, verdicts.ratio_rows, align))
     if baseline is not None:
         print(
             f"\nLists' p50 against the baseline run (SCALE={baseline['scale']:g}, {args.baseline}): "

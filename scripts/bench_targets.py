@@ -7,12 +7,38 @@ it made-up ones. docs/decisions/0016-what-the-benchmarks-enforce.md says why eac
   scale); the force summary's p50 within 1.5x its own SQL from ``SUMMARY_RATIO_FROM_SCALE`` (the issue sets it
   "at SCALE=100"); the meeting pack's time and memory; and, given a baseline run at a smaller scale
   (``--baseline``), each list's p50 within 1.5x of the baseline's.
-- **Information** (printed and recorded, never failing): a list's p50 over the framework floor's p50, a
-  single-client stand-in for "at least 50% of the floor's throughput under load", which ``make load`` measures
-  and enforces (scripts/load.py); and the force summary's ratio below ``SUMMARY_RATIO_FROM_SCALE``.
+- **Information** (printed and recorded, never failing): a list's p50 over the framework floor of its own table
+  (``LIST_FLOORS``) and over the narrow floor, single-client stand-ins for "at least 50% of the floor's throughput
+  under load", which ``make load`` measures and enforces (scripts/load.py); and the force summary's ratio below
+  ``SUMMARY_RATIO_FROM_SCALE``. A list's floor that was not measured is a missed target, never a pass.
+
+``LIST_FLOORS`` is also the one mapping of the framework floors both tools import (scripts/bench_floor.py serves
+them, scripts/bench.py and scripts/load.py measure them): decision 0017.
 """
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
+
+
+class Floor(NamedTuple):
+    """A framework floor: a bare DRF list of 50 rows of ``table`` (all its concrete columns) at ``path``."""
+
+    path: str
+    table: str
+
+
+#: The narrow floor: the eight columns of ``disclosure_case``. It is the cases list's own floor, and every list's
+#: ratio to it stays printed as information (decision 0016 judged every list against it; 0017 amends that).
+NARROW_FLOOR_PATH = "/bench-floor/cases/"
+#: Each list's framework floor (issue 12: "a bare DRF list of 50 rows of similar width"): {list: its floor}, one
+#: table each, every concrete column (no many-to-many, no reverse relation; foreign keys as ids). Keyed by the
+#: list's name in both tools: bench.py's endpoint "GET <list>", load.py's kind "<list>".
+LIST_FLOORS = {
+    "dip-samples list": Floor("/bench-floor/dip-samples/", "disclosure_dipsample"),
+    "assessments list": Floor("/bench-floor/assessments/", "disclosure_assessment"),
+    "defects list": Floor("/bench-floor/defects/", "disclosure_defect"),
+    "cases list": Floor(NARROW_FLOOR_PATH, "disclosure_case"),
+}
 
 #: A list's p50 over the framework floor's p50 (single client). Information: the target is throughput under load.
 LIST_OVER_FRAMEWORK_FLOOR_INFO = 2.0
@@ -40,6 +66,9 @@ TARGETS = {
     "list p50 / framework floor p50": (
         f"<= {LIST_OVER_FRAMEWORK_FLOOR_INFO} (information: make load enforces the throughput target)"
     ),
+    "list p50 / its own table's floor p50": (
+        f"<= {LIST_OVER_FRAMEWORK_FLOOR_INFO} (information, as above; a floor not measured is missed)"
+    ),
 }
 
 #: Endpoints that are lists: their ratio to the framework floor is reported, their growth judged.
@@ -51,10 +80,23 @@ LIST_ENDPOINTS = {
     "GET defects list",
     "GET organisations list",
 }
+#: The narrow floor (NARROW_FLOOR_PATH), as bench.py labels it.
 FRAMEWORK_FLOOR = "GET framework floor"
 FORCE_SUMMARY = "GET force summary"
 
-RATIO_HEADERS = ["persona", "endpoint", "p50 ms", "fw floor", "x fw", "SQL floor", "x SQL", "p99/p50", "targets"]
+
+def own_floor_label(list_name: str) -> str:
+    """bench.py's label of the floor of a list's own table (``LIST_FLOORS``): the narrow floor's for the cases list."""
+    return FRAMEWORK_FLOOR if LIST_FLOORS[list_name].path == NARROW_FLOOR_PATH else f"GET floor of the {list_name}"
+
+
+#: {list endpoint: the floor of its own table}, as bench.py labels them.
+OWN_FLOORS = {f"GET {name}": own_floor_label(name) for name in LIST_FLOORS}
+#: Every framework floor bench.py measures: floors, not endpoints to judge.
+FLOOR_ENDPOINTS = {FRAMEWORK_FLOOR, *OWN_FLOORS.values()}
+
+RATIO_HEADERS = ["persona", "endpoint", "p50 ms", "fw floor", "x fw", "own floor", "x own", "SQL floor", "x SQL"]
+RATIO_HEADERS += ["p99/p50", "targets"]
 GROWTH_HEADERS = ["persona", "endpoint", "baseline p50 ms", "p50 ms", "x baseline", "target"]
 
 
@@ -80,12 +122,14 @@ def judge(results: list[dict], *, scale: float, baseline: dict | None = None) ->
     by_key = {(r["persona"], r["endpoint"]): r for r in results}
     summary_enforced = scale >= SUMMARY_RATIO_FROM_SCALE
     for r in results:
-        if r["endpoint"] == FRAMEWORK_FLOOR or "floor_of" in r:
+        if r["endpoint"] in FLOOR_ENDPOINTS or "floor_of" in r:
             continue
         persona, label = r["persona"], r["endpoint"]
         framework = by_key.get((persona, FRAMEWORK_FLOOR))
+        own = by_key.get((persona, OWN_FLOORS[label])) if label in OWN_FLOORS else None
         database = next((f for f in results if f.get("floor_of") == label and f["persona"] == persona), None)
         over_framework = r["p50_ms"] / framework["p50_ms"] if framework and framework["p50_ms"] else None
+        over_own = r["p50_ms"] / own["p50_ms"] if own and own["p50_ms"] else None
         over_database = r["p50_ms"] / database["p50_ms"] if database and database["p50_ms"] else None
         tail = r["p99_ms"] / r["p50_ms"] if r["p50_ms"] else None
         notes = []
@@ -104,8 +148,19 @@ def judge(results: list[dict], *, scale: float, baseline: dict | None = None) ->
             else:
                 notes.append(f"info: {note} (enforced from SCALE={SUMMARY_RATIO_FROM_SCALE:g})")
                 verdicts.information.append(f"{persona} {label}: {notes[-1]}")
+        # A list's ratios are information, but a floor that was not measured is a miss: the ratio would be missing.
+        if label in LIST_ENDPOINTS and over_framework is None:
+            notes.append(f"list/floor not measured (no {FRAMEWORK_FLOOR})")
+            verdicts.missed.append(f"{persona} {label}: {notes[-1]}")
+        if label in OWN_FLOORS and over_own is None:
+            notes.append(f"list/own floor not measured (no {OWN_FLOORS[label]})")
+            verdicts.missed.append(f"{persona} {label}: {notes[-1]}")
         if label in LIST_ENDPOINTS and over_framework is not None and over_framework > LIST_OVER_FRAMEWORK_FLOOR_INFO:
             notes.append(f"info: list/floor {over_framework:.3f} > {LIST_OVER_FRAMEWORK_FLOOR_INFO}")
+            verdicts.information.append(f"{persona} {label}: {notes[-1]}")
+        narrow_is_own = OWN_FLOORS.get(label) == FRAMEWORK_FLOOR  # the cases list: its own floor is the narrow one
+        if not narrow_is_own and over_own is not None and over_own > LIST_OVER_FRAMEWORK_FLOOR_INFO:
+            notes.append(f"info: list/own floor {over_own:.3f} > {LIST_OVER_FRAMEWORK_FLOOR_INFO}")
             verdicts.information.append(f"{persona} {label}: {notes[-1]}")
         verdicts.ratio_rows.append(
             [
@@ -114,6 +169,8 @@ def judge(results: list[dict], *, scale: float, baseline: dict | None = None) ->
                 f"{r['p50_ms']:.1f}",
                 f"{framework['p50_ms']:.1f}" if framework else "",
                 f"{over_framework:.2f}" if over_framework is not None else "",
+                f"{own['p50_ms']:.1f}" if own else "",
+                f"{over_own:.2f}" if over_own is not None else "",
                 f"{database['p50_ms']:.1f}" if database else "",
                 f"{over_database:.2f}" if over_database is not None else "",
                 f"{tail:.2f}" if tail is not None else "",

@@ -12,13 +12,16 @@ Two steps, each a subcommand:
 ``run --plan FILE --url URL``
     LOAD_CLIENTS clients (threads, one request at a time each; default 50) call the server for
     LOAD_SECONDS (default 60) over a realistic mix, after LOAD_WARMUP seconds (default 5) that
-    are not counted; then the same clients call the framework floor for the same time: `make
-    bench`'s floor, the one view of scripts/bench_floor.py, served by scripts/load_urls.py at the
-    same path, ``/bench-floor/cases/`` (knox token, no throttle, 50 rows of one table by keyset:
+    are not counted; then the same clients call the narrow framework floor for the same time: `make
+    bench`'s floor of the cases list, a view of scripts/bench_floor.py, served by scripts/load_urls.py
+    at the same path, ``/bench-floor/cases/`` (knox token, no throttle, 50 rows of one table by keyset:
     no COUNT); then each list alone, at the same concurrency, for LOAD_ENDPOINT_SECONDS each
-    (default 15; 0 skips them and leaves the targets unmeasured): their throughput over the
-    floor's is their ratio to the floor (in the mix every request also waits behind the others,
-    so a kind's latency there says little about its own cost); then the force summary alone,
+    (default 15; 0 skips them and leaves the targets unmeasured), each just after the floor of its
+    own table (bench_targets.LIST_FLOORS: the same kind of view over every concrete column of the
+    list's table; the cases list's is the narrow floor) measured alone by the same clients as the
+    narrow floor for as long: a list's throughput over its own floor's is its ratio to the floor, its
+    ratio to the narrow floor is printed beside it as information (in the mix every request also
+    waits behind the others, so a kind's latency there says little about its own cost); then the force summary alone,
     first as the mix's chief officers ask it (50 clients over the chiefs of ten forces:
     information, as its p99/p50 is the spread of the forces' sizes, not a tail), then with every
     client the chief officer of one force, the bench's measured force, then the largest force
@@ -28,7 +31,7 @@ Two steps, each a subcommand:
     gives the MIN_TAIL_SAMPLES a tail is judged on. Errors count in every phase, warm-ups included.
     Bounded in time and count: every request has a LOAD_TIMEOUT (default 30 s) and a phase stops
     after LOAD_MAX_REQUESTS (default 500000). Prints throughput and p50/p95/p99 per request kind,
-    errors (any status but the one expected, or no answer), the ratios to the floor and the
+    errors (any status but the one expected, or no answer), the ratios to the floors and the
     issue's targets (evaluate_targets: met or missed, with the figures); writes
     var/load/results-<time>.json. Exit status 1 when there was any error, or when a target is
     missed unless LOAD_ENFORCE=0 (report only). Uses only the standard library (http.client), not Django.
@@ -63,9 +66,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# The issue's tail target, one literal for both commands (bench_targets has no Django; scripts/ is this
-# script's directory, so it is on sys.path).
-from bench_targets import P99_OVER_P50_MAX
+# The issue's tail target, one literal for both commands, and the one mapping of each list's framework floor
+# (bench_targets has no Django; scripts/ is this script's directory, so it is on sys.path).
+from bench_targets import LIST_FLOORS, NARROW_FLOOR_PATH, P99_OVER_P50_MAX
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 FLOOR_KIND = "floor (bare DRF + knox, 50 cases by key)"
@@ -362,15 +365,27 @@ class Client:
                 return  # and the client stops: retrying at once would spend the phase's request budget in a second
 
 
-#: The framework floor: scripts/bench_floor.py's FLOOR_PATH, served by scripts/load_urls.py (this
-#: half of the script runs without Django, so the path is repeated; a test holds the two equal).
-FLOOR_PATH = "/bench-floor/cases/"
+#: The narrow framework floor: scripts/bench_floor.py's FLOOR_PATH, served by scripts/load_urls.py with the
+#: floor of each list's own table (bench_targets.LIST_FLOORS). The cases list's own floor.
+FLOOR_PATH = NARROW_FLOOR_PATH
+
+
+def floor_kind(list_kind: str) -> str:
+    """The kind under which the floor of a list's own table is measured alone: FLOOR_KIND for the cases list."""
+    floor = LIST_FLOORS[list_kind]
+    if floor.path == FLOOR_PATH:
+        return FLOOR_KIND
+    return f"floor of the {list_kind} (bare DRF + knox, 50 rows of {floor.table})"
+
+
+#: {list kind: the kind of its own floor}, for every list of LIST_FLOORS.
+OWN_FLOORS = {list_kind: floor_kind(list_kind) for list_kind in LIST_FLOORS}
 
 #: The kind under which a client's own failure (an exception outside the HTTP call) is recorded.
 CLIENT_FAILURE = "client failure"
 
 # --- targets (issue 12) -------------------------------------------------------------------
-#: Each list alone: at least this share of the floor's throughput (same clients, same concurrency).
+#: Each list alone: at least this share of the throughput of its own table's floor (same clients, same concurrency).
 LIST_OVER_FLOOR_MIN = 0.5
 #: Each kind measured alone (but the floor and the mixed-force summary row): gunicorn's p99 over its p50
 #: at most P99_OVER_P50_MAX (scripts/bench_targets.py).
@@ -379,7 +394,8 @@ LIST_OVER_FLOOR_MIN = 0.5
 MIN_TAIL_SAMPLES = 50
 TARGETS = {
     "errors, in every phase": "0",
-    "each list alone: throughput / the floor's": f">= {LIST_OVER_FLOOR_MIN}",
+    "each list alone: throughput / the floor of its own table's": f">= {LIST_OVER_FLOOR_MIN}",
+    "each list alone: throughput / the narrow floor's (cases)": "information",
     "each list and each one-force summary alone: p99 / p50 (gunicorn's times)": (
         f"<= {P99_OVER_P50_MAX}, on >= {MIN_TAIL_SAMPLES} requests"
     ),
@@ -455,7 +471,10 @@ SERVER_KINDS = [
     ("GET", re.compile(r"^/api/v1/organisations/[^/]+/summary/$"), "force summary (chief, all and one stream)"),
     ("GET", re.compile(r"^/api/v1/organisations/[^/]+/comparison/$"), "area comparison (cps lead)"),
     ("GET", re.compile(r"^/api/v1/me/$"), "me"),
-    ("GET", re.compile(r"^" + re.escape(FLOOR_PATH) + "$"), FLOOR_KIND),
+    *(
+        ("GET", re.compile(r"^" + re.escape(LIST_FLOORS[list_kind].path) + "$"), kind)
+        for list_kind, kind in OWN_FLOORS.items()
+    ),
 ]
 
 
@@ -553,11 +572,12 @@ def evaluate_targets(report: dict, judged: dict | None = None) -> tuple[list[lis
     """The issue's load targets against a run's results (the report written to var/load): a pure function.
 
     ``judged``: {kind measured alone: what it is judged on} (default JUDGED: the lists on their
-    throughput over the floor's and their tail, the one-force summaries on their tail). Returns the
-    Targets block's rows (target, subject, figure, limit, verdict: "met", "MISSED" or "info") and
-    the missed targets, a line each. A target not measured (a kind missing from ``alone``, no
-    floor, no server times) is missed: nothing is met by default. The floor, the other rows
-    measured alone (the chief officers of several forces) and the mix's kinds are information.
+    throughput over the floor of their own table's (OWN_FLOORS) and their tail, the one-force summaries
+    on their tail). Returns the Targets block's rows (target, subject, figure, limit, verdict: "met",
+    "MISSED" or "info") and the missed targets, a line each. A target not measured (a kind missing
+    from ``alone``, its own floor not measured, no server times) is missed: nothing is met by default.
+    A list's throughput over the narrow floor's (cases), the floors' tails, the other rows measured
+    alone (the chief officers of several forces) and the mix's kinds are information.
     """
     judged = JUDGED if judged is None else judged
     rows, missed = [], []
@@ -576,18 +596,33 @@ def evaluate_targets(report: dict, judged: dict | None = None) -> tuple[list[lis
     alone = report.get("alone", {})
     errors = run_errors(report)
     verdict("errors", "every phase, warm-ups included", str(errors), "0", errors == 0)
-    floor_rate = alone.get(FLOOR_KIND, {}).get("per_second") or 0
+
+    def rate(kind: str | None) -> float:
+        """A kind's throughput alone; 0 when it was not measured."""
+        measured = alone.get(kind) if kind else None
+        return (measured or {}).get("per_second") or 0
+
+    def throughput_figure(k: dict, floor_rate: float) -> str:
+        ratio = k["per_second"] / floor_rate
+        return f"{ratio:.4f} ({k['per_second']:.1f} / {floor_rate:.1f} req/s)"
+
+    narrow_rate = rate(FLOOR_KIND)
     tail_limit = f"<= {P99_OVER_P50_MAX}"
     for kind, judged_on in judged.items():
         k = alone.get(kind)
         if THROUGHPUT in judged_on:
             limit = f">= {LIST_OVER_FLOOR_MIN}"
-            if k is None or not floor_rate:
-                verdict("throughput / floor's", kind, "not measured", limit, False)
+            own_rate = rate(OWN_FLOORS.get(kind))
+            if k is None:
+                verdict("throughput / own floor's", kind, "not measured", limit, False)
+            elif not own_rate:  # no floor of its own table: never judged against another one
+                verdict("throughput / own floor's", kind, "its floor not measured", limit, False)
             else:
-                ratio = k["per_second"] / floor_rate
-                figure = f"{ratio:.4f} ({k['per_second']:.1f} / {floor_rate:.1f} req/s)"
-                verdict("throughput / floor's", kind, figure, limit, ratio >= LIST_OVER_FLOOR_MIN)
+                met = k["per_second"] / own_rate >= LIST_OVER_FLOOR_MIN
+                verdict("throughput / own floor's", kind, throughput_figure(k, own_rate), limit, met)
+            if k is not None and OWN_FLOORS.get(kind) != FLOOR_KIND:
+                figure = throughput_figure(k, narrow_rate) if narrow_rate else "not measured"
+                rows.append(["throughput / narrow floor's", kind, figure, "information", "info"])
         if TAIL in judged_on:
             server = k.get("server") if k else None
             tail = tail_ratio(server)
@@ -626,7 +661,8 @@ def run(args: argparse.Namespace) -> int:
     clients = [Client(n, persona, base, args.timeout) for n, persona in enumerate(personas)]
     print(
         f"Load: {args.clients} clients x {args.seconds:.0f} s (after {args.warmup:.0f} s warm-up) against {args.url}; "
-        f"then the floor ({FLOOR_PATH}), then each list and the force summary alone. "
+        f"then the narrow floor ({FLOOR_PATH}), then each list alone after the floor of its own table, "
+        f"then the force summary alone. "
         f"Client and server share {os.cpu_count()} CPU cores."
     )
 
@@ -664,6 +700,10 @@ def run(args: argparse.Namespace) -> int:
     if args.endpoint_seconds > 0:
         runs = []  # (kind, clients, path of a persona, force of a one-force row)
         for kind, roles, path, _ in [*ALONE, MIXED_SUMMARY]:
+            own_floor = OWN_FLOORS.get(kind)
+            if own_floor is not None and own_floor != FLOOR_KIND:
+                # The floor of the list's own table, just before the list: the same clients as the narrow floor's.
+                runs.append((own_floor, clients, lambda p, f=LIST_FLOORS[kind].path: f, None))
             personas_of_role = [persona for persona in personas if persona["role"] in roles]
             if personas_of_role:
                 # The same number of clients as the floor's, spread over the personas of the role.
@@ -711,25 +751,34 @@ def run(args: argparse.Namespace) -> int:
 
     rows = []
     for kind, k in alone.items():
-        # Same clients, same concurrency, one endpoint: throughput as a share of the floor's.
+        # Same clients, same concurrency, one endpoint: throughput as a share of the narrow floor's ("floor_ratio")
+        # and, for a list, of the floor of its own table's ("own_floor_ratio": its target).
         k["floor_ratio"] = round(k["per_second"] / floor["per_second"], 4) if floor["per_second"] else None
+        if kind in OWN_FLOORS:
+            own_rate = alone.get(OWN_FLOORS[kind], {}).get("per_second")
+            k["own_floor"] = OWN_FLOORS[kind]
+            k["own_floor_ratio"] = round(k["per_second"] / own_rate, 4) if own_rate else None
         rows.append(
             [kind, k["clients"], k["requests"], f"{k['per_second']:.1f}", k["p50_ms"], k["p99_ms"], k["errors"]]
         )
         server = k["server"]
         rows[-1] += [ms(server, "p50_ms"), ms(server, "p95_ms"), ms(server, "p99_ms"), ratio_text(server)]
-        judged = JUDGED.get(kind, ())
-        rows[-1] += [f"{k['floor_ratio']:.4f}" if THROUGHPUT in judged and k["floor_ratio"] is not None else ""]
+        judged = THROUGHPUT in JUDGED.get(kind, ())
+        own_ratio, narrow_ratio = k.get("own_floor_ratio"), k["floor_ratio"]
+        rows[-1] += [f"{own_ratio:.4f}" if judged and own_ratio is not None else ""]
+        rows[-1] += [f"{narrow_ratio:.4f}" if judged and narrow_ratio is not None else ""]
     forces = "; ".join(f"{kind}: {k['force']}" for kind, k in alone.items() if "force" in k)
     print(
-        f"\nAlone: the floor {args.seconds:.0f} s, each endpoint {args.endpoint_seconds:.0f} s "
-        f"(srv: gunicorn's time, no queueing){'; ' + forces if forces else ''}"
+        f"\nAlone: the narrow floor {args.seconds:.0f} s, each endpoint and each list's own floor "
+        f"{args.endpoint_seconds:.0f} s (srv: gunicorn's time, no queueing; x own floor: the target, "
+        f"x narrow floor: information){'; ' + forces if forces else ''}"
     )
     headers = ["endpoint", "clients", "n", "req/s", "p50 ms", "p99 ms", "errors", "srv p50", "srv p95", "srv p99"]
-    headers += ["srv p99/p50", "x floor"]
-    print(table(headers, rows, "<>>>>>>>>>>>"))
+    headers += ["srv p99/p50", "x own floor", "x narrow floor"]
+    print(table(headers, rows, "<>>>>>>>>>>>>"))
     mix_ratio = mix["per_second"] / floor["per_second"] if floor["per_second"] else float("nan")
-    print(f"The mix's throughput is {mix_ratio:.2f} x the floor's ({mix['per_second']} / {floor['per_second']} req/s).")
+    mix_rates = f"{mix['per_second']} / {floor['per_second']} req/s"
+    print(f"The mix's throughput is {mix_ratio:.2f} x the narrow floor's ({mix_rates}).")
 
     errors = run_errors({"mix": mix, "alone": alone})
     for kind, samples in error_samples.items():
@@ -758,6 +807,10 @@ def run(args: argparse.Namespace) -> int:
         "endpoint_seconds": args.endpoint_seconds,
         "summary_seconds": args.summary_seconds,
         "floor_path": FLOOR_PATH,
+        "list_floors": {
+            kind: {"path": entry.path, "table": entry.table, "kind": OWN_FLOORS[kind]}
+            for kind, entry in LIST_FLOORS.items()
+        },
         "one_force": {label: entry["force"] for label, entry in one_force.items()},
         "mix": mix,
         "alone": alone,

@@ -7,10 +7,10 @@
 # and a throw-away redis-server (scripts/with-redis.sh) on free loopback ports. Migrates, seeds the
 # benchmark's synthetic data and writes the run's plan (scripts/load.py prepare), serves the app with
 # gunicorn.conf.py (the production configuration: preloaded app, GC frozen and tuned) under backend.settings.production
-# plus the framework floor of `make bench` (scripts/bench_floor.py at /bench-floor/cases/, through
+# plus the framework floors of `make bench` (scripts/bench_floor.py at /bench-floor/<list>/, through
 # scripts/load_settings.py and scripts/load_urls.py), then runs the clients (scripts/load.py run).
 # Exits with load.py's exit code: 1 when any request failed, or when one of issue 12's load targets
-# is missed (each list alone >= 0.5 x the floor's throughput; p99 <= 3 x p50 in gunicorn's times for
+# is missed (each list alone >= 0.5 x the throughput of its own table's floor; p99 <= 3 x p50 in gunicorn's times for
 # each list and each one-force summary alone) unless LOAD_ENFORCE=0, which reports without failing.
 #
 # Environment (defaults): LOAD_CLIENTS (50), LOAD_SECONDS (60), LOAD_WARMUP (5), LOAD_SCALE (1),

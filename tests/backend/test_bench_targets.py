@@ -110,3 +110,58 @@ def test_the_baseline_is_read_from_a_results_files_full_scale_phase():
 )
 def test_the_meeting_pack_targets(pack, expected):
     assert bench_targets.pack_missed(pack) == expected
+
+
+def test_each_list_is_reported_against_the_floor_of_its_own_table_beside_the_narrow_one():
+    # The dip-samples list at 15 ms: 3.0x the narrow floor's 5 ms, 2.5x its own table's floor's 6 ms. Information.
+    results = [*run(summary=10.0), row("GET floor of the dip-samples list", 6.0), row("GET dip-samples list", 15.0)]
+    verdicts = bench_targets.judge(results, scale=100)
+    assert verdicts.missed == []
+    assert verdicts.information == [
+        "cps-lead GET cases list: info: list/floor 2.400 > 2.0",
+        "cps-lead GET dip-samples list: info: list/floor 3.000 > 2.0",
+        "cps-lead GET dip-samples list: info: list/own floor 2.500 > 2.0",
+        NO_BASELINE,
+    ]
+    rows = {r[1]: r for r in verdicts.ratio_rows}
+    assert rows["GET dip-samples list"][2:7] == ["15.0", "5.0", "3.00", "6.0", "2.50"]
+    # The cases list's own floor is the narrow one: the same figure in both columns, one note.
+    assert rows["GET cases list"][2:7] == ["12.0", "5.0", "2.40", "5.0", "2.40"]
+    # The floors are yardsticks, not endpoints: no row, no verdict.
+    assert set(rows) == {"GET cases list", "GET dip-samples list", "GET force summary"}
+
+
+def test_a_floor_is_not_judged_on_its_own_tail():
+    results = [
+        *run(summary=10.0),
+        row("GET floor of the dip-samples list", 6.0, 60.0),
+        row("GET dip-samples list", 9.0),
+    ]
+    assert bench_targets.judge(results, scale=1).missed == []
+
+
+def test_a_list_whose_floor_was_not_measured_is_a_miss_not_a_pass():
+    # The dip-samples list without the floor of its table: its ratio to it cannot be reported.
+    verdicts = bench_targets.judge([*run(summary=10.0), row("GET dip-samples list", 9.0)], scale=1)
+    assert verdicts.missed == [
+        "cps-lead GET dip-samples list: list/own floor not measured (no GET floor of the dip-samples list)"
+    ]
+    # Without the narrow floor, neither list's ratio to it, and the cases list's own floor is that one.
+    results = [r for r in run(summary=10.0) if r["endpoint"] != "GET framework floor"]
+    results += [row("GET floor of the dip-samples list", 6.0), row("GET dip-samples list", 9.0)]
+    assert bench_targets.judge(results, scale=1).missed == [
+        "cps-lead GET cases list: list/floor not measured (no GET framework floor)",
+        "cps-lead GET cases list: list/own floor not measured (no GET framework floor)",
+        "cps-lead GET dip-samples list: list/floor not measured (no GET framework floor)",
+    ]
+
+
+def test_each_list_of_the_floors_mapping_has_its_own_floor_label():
+    assert bench_targets.OWN_FLOORS == {
+        "GET dip-samples list": "GET floor of the dip-samples list",
+        "GET assessments list": "GET floor of the assessments list",
+        "GET defects list": "GET floor of the defects list",
+        "GET cases list": "GET framework floor",
+    }
+    assert set(bench_targets.OWN_FLOORS) <= bench_targets.LIST_ENDPOINTS
+    assert bench_targets.LIST_FLOORS["cases list"].path == bench_targets.NARROW_FLOOR_PATH == "/bench-floor/cases/"

@@ -1,4 +1,4 @@
-"""The serving configuration `make load` measures: gunicorn.conf.py, and the floor it shares with `make bench`."""
+"""The serving configuration `make load` measures: gunicorn.conf.py, and the floors it shares with `make bench`."""
 
 import os
 import subprocess
@@ -86,15 +86,89 @@ def throttle_calls(monkeypatch):
     return calls
 
 
-def test_make_load_serves_the_benchmarks_floor_view_at_its_path(load_run_urls):
+def test_make_load_serves_the_benchmarks_floor_views_at_their_paths(load_run_urls):
     import bench_floor
     import load
 
-    # One floor: the load run's URLconf and the benchmark's serve the one view class at one path.
+    # The narrow floor, the cases list's own, at the path it always had.
     assert load.FLOOR_PATH == bench_floor.FLOOR_PATH == "/bench-floor/cases/"
-    served_by_load = resolve(load.FLOOR_PATH, urlconf="load_urls").func.view_class
-    served_by_bench = resolve(load.FLOOR_PATH, urlconf="bench_floor").func.view_class
-    assert served_by_load is served_by_bench is bench_floor.FloorListView
+    assert bench_floor.FLOOR_VIEWS["cases list"] is bench_floor.FloorListView
+    # One mapping names each list's floor: both tools serve the one view class of each at its one path.
+    assert (
+        set(bench_floor.FLOOR_VIEWS)
+        == set(load.LIST_FLOORS)
+        == {
+            "dip-samples list",
+            "assessments list",
+            "defects list",
+            "cases list",
+        }
+    )
+    for list_name, floor in load.LIST_FLOORS.items():
+        served_by_load = resolve(floor.path, urlconf="load_urls").func.view_class
+        served_by_bench = resolve(floor.path, urlconf="bench_floor").func.view_class
+        assert served_by_load is served_by_bench is bench_floor.FLOOR_VIEWS[list_name]
+        assert issubclass(served_by_load, bench_floor.FloorListView)
+        assert served_by_load.queryset.model._meta.db_table == floor.table
+
+
+def table_columns(table: str) -> set[str]:
+    """The table's columns as the database has them (not as the model says)."""
+    with connection.cursor() as cursor:
+        return {column.name for column in connection.introspection.get_table_description(cursor, table)}
+
+
+def test_each_floor_serializes_exactly_its_tables_concrete_columns(db, load_run_urls):
+    import bench_floor
+    from bench_targets import LIST_FLOORS
+
+    for list_name, floor in LIST_FLOORS.items():
+        serializer_class = bench_floor.FLOOR_VIEWS[list_name].serializer_class
+        model = serializer_class.Meta.model
+        fields = serializer_class().fields
+        # Each field is one column of the table (a foreign key by its name, its column "<name>_id"), and every
+        # column is a field: no many-to-many, no reverse relation, nothing computed.
+        columns = [model._meta.get_field(name).column for name in fields]
+        assert set(columns) == table_columns(floor.table), list_name
+        assert len(columns) == len(table_columns(floor.table)), list_name
+        assert all(field.source == name for name, field in fields.items()), list_name
+
+
+@pytest.mark.heavy
+def test_each_floor_answers_in_the_token_lookup_and_one_select_however_many_rows(
+    world, rows, load_run_urls, throttle_calls
+):
+    from bench_targets import LIST_FLOORS
+
+    from tests.test_list_query_counts import _build_rows_two_years_earlier
+
+    _, key = AuthToken.objects.create(UserFactory())
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+
+    def measure() -> dict:
+        measured = {}
+        for list_name, floor in LIST_FLOORS.items():
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(floor.path)
+            assert response.status_code == 200, (list_name, response.content[:300])
+            page = response.json()["results"]
+            statements = [query["sql"] for query in queries.captured_queries]
+            measured[list_name] = (len(statements), len(page))
+            # knox's two (the token with its user, the user's tokens), then the page: no query per row.
+            assert statements[2].startswith(f'SELECT "{floor.table}"."id"'), list_name
+            assert statements[2].endswith("LIMIT 51"), list_name
+            # Foreign keys as their ids, straight from the row.
+            assert all(isinstance(row["force"], int) and isinstance(row["area"], int) for row in page), list_name
+        return measured
+
+    before = measure()
+    _build_rows_two_years_earlier(world)
+    after = measure()
+    for list_name in LIST_FLOORS:
+        assert before[list_name][0] == after[list_name][0] == 3, list_name
+        assert 1 < before[list_name][1] < after[list_name][1] or after[list_name][1] == 50, list_name
+    assert throttle_calls == []
 
 
 def test_the_floor_runs_the_token_lookup_and_one_limited_select_no_count_and_no_throttle(
@@ -130,5 +204,8 @@ def test_the_floor_runs_the_token_lookup_and_one_limited_select_no_count_and_no_
     assert "UserRateThrottle" in throttle_calls
 
 
-def test_the_app_itself_has_no_floor_endpoint(db, client_for):
-    assert client_for(UserFactory()).get("/bench-floor/cases/").status_code == 404
+@pytest.mark.parametrize(
+    "path", ["/bench-floor/cases/", "/bench-floor/dip-samples/", "/bench-floor/assessments/", "/bench-floor/defects/"]
+)
+def test_the_app_itself_has_no_floor_endpoint(db, client_for, path):
+    assert client_for(UserFactory()).get(path).status_code == 404

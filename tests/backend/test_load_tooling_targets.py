@@ -31,17 +31,27 @@ def alone_row(per_second: float, p50: float, p99: float, errors: int = 0, second
     }
 
 
+DIP_FLOOR = "floor of the dip-samples list (bare DRF + knox, 50 rows of disclosure_dipsample)"
+ASSESSMENTS_FLOOR = "floor of the assessments list (bare DRF + knox, 50 rows of disclosure_assessment)"
+DEFECTS_FLOOR = "floor of the defects list (bare DRF + knox, 50 rows of disclosure_defect)"
+
+
 def synthetic_results(load) -> dict:
-    """A run's results: the floor at 200 req/s, and rows chosen on either side of each limit."""
+    """A run's results: the narrow floor at 200 req/s, each list's own floor, rows on either side of each limit."""
     return {
         "mix": {"errors": 0, "server": {"me": {"requests": 70, "p50_ms": 10.0, "p99_ms": 100.0}}},
         "alone": {
-            # The floor's own tail (5x) is information, not a target.
-            load.FLOOR_KIND: alone_row(200.0, 8.0, 40.0),
-            "dip-samples list": alone_row(110.0, 10.0, 30.0),  # 110/200 = 0.55; 30/10 = 3.0: both met
-            "assessments list": alone_row(99.0, 10.0, 25.0),  # 99/200 = 0.495 < 0.5: missed; tail 2.5 met
-            "defects list": alone_row(100.0, 10.0, 31.0),  # 100/200 = 0.5 exactly: met; 31/10 = 3.1: missed
-            "cases list": alone_row(150.0, 10.0, 20.0),  # 0.75, 2.0: met
+            # The floors' own tails (5x) are information, not targets.
+            load.FLOOR_KIND: alone_row(200.0, 8.0, 40.0),  # the narrow floor: the cases list's own
+            DIP_FLOOR: alone_row(160.0, 9.0, 45.0),
+            ASSESSMENTS_FLOOR: alone_row(190.0, 8.5, 17.0),
+            DEFECTS_FLOOR: alone_row(201.0, 8.0, 16.0),
+            "dip-samples list": alone_row(110.0, 10.0, 30.0),  # 110/160 = 0.6875; 30/10 = 3.0: both met
+            # 99/190 = 0.5211: met (over the narrow floor 99/200 = 0.495: information only); tail 2.5 met
+            "assessments list": alone_row(99.0, 10.0, 25.0),
+            # 100/201 = 0.4975 < 0.5: missed (over the narrow floor 0.5 exactly: information); 31/10 = 3.1: missed
+            "defects list": alone_row(100.0, 10.0, 31.0),
+            "cases list": alone_row(150.0, 10.0, 20.0),  # 150/200 = 0.75 of its own floor, the narrow one; 2.0: met
             "force summary, the bench's force": alone_row(4.0, 400.0, 800.0, seconds=60),  # 2.0: met
             "force summary, the largest force": alone_row(1.0, 1800.0, 6000.0, seconds=60),  # 3.33: missed
             # Several forces in one row: 18x is their sizes' spread, reported only.
@@ -53,20 +63,21 @@ def synthetic_results(load) -> dict:
 def test_it_misses_exactly_the_targets_on_the_wrong_side_of_their_limits(load):
     rows, missed = load.evaluate_targets(synthetic_results(load))
     assert missed == [
-        "assessments list: throughput / floor's 0.4950 (99.0 / 200.0 req/s), target >= 0.5",
+        "defects list: throughput / own floor's 0.4975 (100.0 / 201.0 req/s), target >= 0.5",
         "defects list: p99 / p50 3.100 (31.0 / 10.0 ms), target <= 3.0",
         "force summary, the largest force: p99 / p50 3.333 (6000.0 / 1800.0 ms), target <= 3.0",
     ]
     verdicts = {(row[0], row[1]): row[4] for row in rows}
     assert verdicts[("errors", "every phase, warm-ups included")] == "met"
-    assert verdicts[("throughput / floor's", "dip-samples list")] == "met"
+    assert verdicts[("throughput / own floor's", "dip-samples list")] == "met"
     assert verdicts[("p99 / p50", "dip-samples list")] == "met"  # 3.0 is within 3x
-    assert verdicts[("throughput / floor's", "defects list")] == "met"  # 0.5 is at least half
+    assert verdicts[("throughput / own floor's", "assessments list")] == "met"
     assert verdicts[("p99 / p50", "force summary, the bench's force")] == "met"
-    # The one-force summaries have no throughput target; the floor, the several-force row and the
+    # The one-force summaries have no throughput target; the floors, the several-force row and the
     # mix's kinds are information.
-    assert ("throughput / floor's", "force summary, the bench's force") not in verdicts
-    assert verdicts[("p99 / p50", f"{load.FLOOR_KIND} (alone)")] == "info"
+    assert ("throughput / own floor's", "force summary, the bench's force") not in verdicts
+    for floor in (load.FLOOR_KIND, DIP_FLOOR, ASSESSMENTS_FLOOR, DEFECTS_FLOOR):
+        assert verdicts[("p99 / p50", f"{floor} (alone)")] == "info"
     assert verdicts[("p99 / p50", "force summary, the mix's chiefs (alone)")] == "info"
     assert verdicts[("p99 / p50", "me (in the mix)")] == "info"
 
@@ -90,7 +101,7 @@ def test_a_throughput_just_under_half_reads_as_under_half(load):
     results["alone"][load.FLOOR_KIND] = alone_row(325.9, 8.0, 16.0)
     results["alone"]["cases list"] = alone_row(162.8, 10.0, 20.0)
     _, missed = load.evaluate_targets(results)
-    assert "cases list: throughput / floor's 0.4995 (162.8 / 325.9 req/s), target >= 0.5" in missed
+    assert "cases list: throughput / own floor's 0.4995 (162.8 / 325.9 req/s), target >= 0.5" in missed
 
 
 def test_a_tail_on_fewer_requests_than_the_minimum_is_missed_not_judged(load):
@@ -152,13 +163,75 @@ def test_a_target_not_measured_is_missed_not_met(load):
     del results["alone"]["cases list"]
     results["alone"]["force summary, the bench's force"]["server"] = {}  # no access log
     _, missed = load.evaluate_targets(results)
-    assert "cases list: throughput / floor's not measured, target >= 0.5" in missed
+    assert "cases list: throughput / own floor's not measured, target >= 0.5" in missed
     assert "cases list: p99 / p50 not measured, target <= 3.0" in missed
     assert "force summary, the bench's force: p99 / p50 not measured, target <= 3.0" in missed
-    # Without the floor, no list's throughput can be judged.
+
+
+def test_each_list_is_judged_against_the_floor_of_its_own_table_and_the_narrow_one_is_information(load):
+    rows, _ = load.evaluate_targets(synthetic_results(load))
+    by_subject = {(row[0], row[1]): row[2:] for row in rows}
+    # The assessments list: 99 req/s is 0.495 of the narrow floor (200) but 0.5211 of its own (190).
+    assert by_subject[("throughput / own floor's", "assessments list")] == [
+        "0.5211 (99.0 / 190.0 req/s)",
+        ">= 0.5",
+        "met",
+    ]
+    assert by_subject[("throughput / narrow floor's", "assessments list")] == [
+        "0.4950 (99.0 / 200.0 req/s)",
+        "information",
+        "info",
+    ]
+    # The defects list: 0.5 of the narrow floor, but 0.4975 of its own (201): missed.
+    assert by_subject[("throughput / own floor's", "defects list")][2] == "MISSED"
+    assert by_subject[("throughput / narrow floor's", "defects list")] == [
+        "0.5000 (100.0 / 200.0 req/s)",
+        "information",
+        "info",
+    ]
+    # The cases list's own floor is the narrow one: one row, the target.
+    assert by_subject[("throughput / own floor's", "cases list")] == ["0.7500 (150.0 / 200.0 req/s)", ">= 0.5", "met"]
+    assert ("throughput / narrow floor's", "cases list") not in by_subject
+
+
+def test_a_list_whose_own_floor_was_not_measured_is_missed_whatever_the_narrow_floor_says(load):
+    results = synthetic_results(load)
+    del results["alone"][DIP_FLOOR]  # 110 / 200 over the narrow floor would be 0.55: no stand-in for its own
+    rows, missed = load.evaluate_targets(results)
+    assert "dip-samples list: throughput / own floor's its floor not measured, target >= 0.5" in missed
+    assert [
+        "throughput / narrow floor's",
+        "dip-samples list",
+        "0.5500 (110.0 / 200.0 req/s)",
+        "information",
+        "info",
+    ] in rows
+    # Without the narrow floor, the cases list (its own floor) cannot be judged; the others still are, on theirs.
+    results = synthetic_results(load)
     del results["alone"][load.FLOOR_KIND]
-    _, missed = load.evaluate_targets(results)
-    assert sum("throughput / floor's not measured" in line for line in missed) == 4
+    rows, missed = load.evaluate_targets(results)
+    assert [line for line in missed if "throughput" in line] == [
+        "defects list: throughput / own floor's 0.4975 (100.0 / 201.0 req/s), target >= 0.5",
+        "cases list: throughput / own floor's its floor not measured, target >= 0.5",
+    ]
+    assert ["throughput / narrow floor's", "assessments list", "not measured", "information", "info"] in rows
+
+
+def test_each_list_has_the_floor_of_its_own_table_and_the_cases_list_the_narrow_one(load):
+    assert load.OWN_FLOORS == {
+        "dip-samples list": DIP_FLOOR,
+        "assessments list": ASSESSMENTS_FLOOR,
+        "defects list": DEFECTS_FLOOR,
+        "cases list": load.FLOOR_KIND,
+    }
+    assert {kind: floor.path for kind, floor in load.LIST_FLOORS.items()} == {
+        "dip-samples list": "/bench-floor/dip-samples/",
+        "assessments list": "/bench-floor/assessments/",
+        "defects list": "/bench-floor/defects/",
+        "cases list": "/bench-floor/cases/",
+    }
+    # Every list judged on its throughput has a floor.
+    assert {kind for kind, judged in load.JUDGED.items() if load.THROUGHPUT in judged} == set(load.OWN_FLOORS)
 
 
 def test_every_kind_a_run_measures_alone_is_judged_but_the_floor_and_the_several_force_summary(load):
@@ -284,6 +357,20 @@ def test_a_run_records_its_targets_and_fails_on_a_missed_one_only_when_enforced(
     assert results["enforced"] is (enforce == "1")
     assert results["passed"] is (status == 0)
     assert results["floor_path"] == "/bench-floor/cases/"
+    assert results["list_floors"]["defects list"] == {
+        "path": "/bench-floor/defects/",
+        "table": "disclosure_defect",
+        "kind": DEFECTS_FLOOR,
+    }
+    # Each list's own floor was called alone (gunicorn's times for its path), and each list's ratio to it recorded
+    # beside its ratio to the narrow floor (the key results files had before).
+    for kind, floor in ((k, load.OWN_FLOORS[k]) for k in ("dip-samples list", "assessments list", "defects list")):
+        assert results["alone"][floor]["server"]["requests"] > 0
+        assert results["alone"][kind]["own_floor"] == floor
+        expected = round(results["alone"][kind]["per_second"] / results["alone"][floor]["per_second"], 4)
+        assert results["alone"][kind]["own_floor_ratio"] == expected
+        assert "floor_ratio" in results["alone"][kind]
+    assert results["alone"]["cases list"]["own_floor"] == load.FLOOR_KIND
     assert results["one_force"] == {"measured": "BF06", "largest": "BF01"}
     # Every kind judged was measured alone; the one-force summaries by a few clients of one chief.
     assert set(load.JUDGED) <= set(results["alone"])
@@ -297,6 +384,7 @@ def test_a_run_records_its_targets_and_fails_on_a_missed_one_only_when_enforced(
         assert not any(line.startswith(f"{kind}: p99 / p50") for line in results["missed_targets"])
     out = capsys.readouterr()
     assert "Targets (issue 12" in out.out
+    assert "x own floor" in out.out and "x narrow floor" in out.out
     assert ("FAIL: targets not met" if enforce == "1" else "MISSED (LOAD_ENFORCE=0: not failing)") in out.err
 
 
