@@ -13,6 +13,7 @@ history, which costs two round trips and lets concurrent requests overwrite each
 """
 
 import secrets
+import weakref
 from functools import wraps
 from typing import TYPE_CHECKING
 
@@ -50,6 +51,16 @@ end
 return {0, count, oldest}
 """
 _window_script = None  # a redis-py Script (EVALSHA, loading the script once per server if it is missing)
+# A redis-py client on each cache client's write pool: Django's get_client() builds a new one on every call.
+_write_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _write_client(backend: RedisCache):
+    cache_client = backend._cache
+    client = _write_clients.get(cache_client)
+    if client is None:
+        client = _write_clients[cache_client] = cache_client.get_client(write=True)
+    return client
 
 
 class RedisWindowThrottle(throttling.SimpleRateThrottle):
@@ -75,7 +86,7 @@ class RedisWindowThrottle(throttling.SimpleRateThrottle):
             return True
         self.now = self.timer()
         key = backend.make_key(f"{self.key}:window")
-        client = backend._cache.get_client(key, write=True)
+        client = _write_client(backend)
         global _window_script
         if _window_script is None:
             _window_script = client.register_script(WINDOW_SCRIPT)
