@@ -10,18 +10,21 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
+from rest_framework import throttling
 from rest_framework.request import Request
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
-from backend.ratelimit import LoginRateThrottle, UserRateThrottle
+from backend.ratelimit import AnonRateThrottle, LoginRateThrottle, UserRateThrottle
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
@@ -145,6 +148,206 @@ def test_the_login_view_counts_attempts_in_redis_where_another_server_sees_them(
     # This process's cache is Redis: the other app server refuses the next attempt from that address.
     assert throttled_by(LoginRateThrottle, app_servers[1], api_request(address="192.0.2.55"))
     assert not throttled_by(LoginRateThrottle, app_servers[1], api_request(address="192.0.2.56"))
+
+
+# --- one atomic round trip per check (backend.ratelimit.RedisWindowThrottle) -------------------------
+
+ANONYMOUS = SimpleNamespace(is_authenticated=False, pk=None)
+SIGNED_IN = SimpleNamespace(is_authenticated=True, pk=4242)
+# Each of the project's throttles, with a request it counts.
+EVERY_THROTTLE = [
+    pytest.param(AnonRateThrottle, "anon", {"address": "192.0.2.31", "user": ANONYMOUS}, id="anon"),
+    pytest.param(UserRateThrottle, "user", {"user": SIGNED_IN}, id="user"),
+    pytest.param(LoginRateThrottle, "login", {"address": "192.0.2.32"}, id="login"),
+]
+
+
+class StockUserRateThrottle(throttling.UserRateThrottle):
+    """DRF's own get-then-set implementation: the reference for the window and for wait()."""
+
+
+class Clock:
+    """A fake ``timer`` (not a function, so it does not bind as a method when set on a class)."""
+
+    def __init__(self, now: float):
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def check(throttle_class, cache, request, clock):
+    """One throttle check at the clock's time: (allowed, wait()) as DRF's throttling would read them."""
+    throttle = throttle_class()
+    throttle.cache = cache
+    throttle.timer = clock
+    allowed = throttle.allow_request(request, None)
+    return allowed, throttle.wait()
+
+
+@pytest.mark.parametrize(("throttle_class", "scope", "request_kwargs"), EVERY_THROTTLE)
+def test_the_rate_holds_exactly_when_eight_threads_on_two_servers_race_for_it(
+    app_servers, monkeypatch, throttle_class, scope, request_kwargs
+):
+    rate, threads, calls = 50, 8, 25  # 200 attempts at once for a budget of 50
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, scope, f"{rate}/hour")
+    request = api_request(**request_kwargs)
+    start = threading.Barrier(threads)
+    allowed = []
+
+    def client(n):
+        server = app_servers[n % 2]
+        start.wait()
+        allowed.extend(not throttled_by(throttle_class, server, request) for _ in range(calls))
+
+    workers = [threading.Thread(target=client, args=(n,)) for n in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert len(allowed) == threads * calls
+    assert allowed.count(True) == rate
+
+
+def test_the_window_slides_refusals_are_not_counted_and_wait_is_what_drf_says(app_servers, monkeypatch):
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "user", "3/min")
+    request = api_request(user=SIGNED_IN)
+    start = 1_700_000_000
+    # (seconds after start, allowed, wait() worked out by hand from DRF's formula:
+    #  (60 - (now - oldest in the window)) / (3 - requests in the window + 1))
+    steps = [
+        (0, True, 60 / 3),  # this one is the window's oldest: (60 - 0) / (3 - 1 + 1)
+        (10, True, 50 / 2),
+        (20, True, 40 / 1),
+        (30, False, 30),  # full: refused, and not counted...
+        (45, False, 15),
+        (59, False, 1),
+        (60, True, 10 / 1),  # ...so at 60 the request at 0 leaves (DRF drops time <= now - 60) and this one fits
+        (61, False, 9),  # 10, 20 and 60 in the window
+        (70, True, 10),  # 10 left: 20, 60, 70
+        (79.5, False, 0.5),
+        (80, True, 40),  # 20 left: 60, 70, 80
+    ]
+    clock = Clock(start)
+    redis_answers, stock_answers = [], []
+    stock_cache = LocMemCache("drf-reference", {})
+    for offset, _allowed, _wait in steps:
+        clock.now = start + offset
+        redis_answers.append(check(UserRateThrottle, app_servers[0], request, clock))
+        stock_answers.append(check(StockUserRateThrottle, stock_cache, request, clock))
+    expected = [(allowed, pytest.approx(wait)) for _offset, allowed, wait in steps]
+    assert redis_answers == expected
+    # And exactly what DRF's own throttle answers on the same requests (same floats: Redis keeps them exact).
+    assert redis_answers == stock_answers
+
+
+def test_wait_survives_fractional_times_exactly_as_drf_computes_it(app_servers, monkeypatch):
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "user", "2/s")
+    request = api_request(user=SIGNED_IN)
+    clock = Clock(1_700_000_000.1)
+    stock_cache = LocMemCache("drf-reference-fractions", {})
+    for step in range(12):
+        clock.now = 1_700_000_000.1 + step * 0.3
+        assert check(UserRateThrottle, app_servers[1], request, clock) == check(
+            StockUserRateThrottle, stock_cache, request, clock
+        )
+
+
+@pytest.fixture
+def redis_commands(monkeypatch):
+    """Every command this process sends to Redis (outside a pipeline, each is one round trip)."""
+    import redis
+
+    sent = []
+    execute_command = redis.Redis.execute_command
+
+    def recording(self, *args, **options):
+        sent.append(str(args[0]).upper())
+        return execute_command(self, *args, **options)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", recording)
+    return sent
+
+
+@pytest.mark.parametrize(("throttle_class", "scope", "request_kwargs"), EVERY_THROTTLE)
+def test_each_check_is_one_round_trip_to_redis(
+    app_servers, monkeypatch, redis_commands, throttle_class, scope, request_kwargs
+):
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, scope, "2/min")
+    request = api_request(**request_kwargs)
+    server = app_servers[0]
+    # A server that has forgotten the script (restarted, SCRIPT FLUSH) is taught it again on the way.
+    server._cache.get_client(write=True).script_flush()
+    assert not throttled_by(throttle_class, server, request)
+    redis_commands.clear()
+    # Allowed or refused, each check is one EVALSHA: no GET then SET.
+    assert [throttled_by(throttle_class, server, request) for _ in range(3)] == [False, True, True]
+    assert redis_commands == ["EVALSHA"] * 3
+
+
+def test_the_window_lives_under_the_caches_prefix_and_version(app_servers, monkeypatch, redis_url):
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "user", "2/min")
+    request = api_request(user=SIGNED_IN)
+    assert not throttled_by(UserRateThrottle, app_servers[0], request)
+    raw = app_servers[0]._cache.get_client(write=True)
+    assert raw.type("portal:1:throttle_user_4242:window") == b"zset"
+    assert 0 < raw.ttl("portal:1:throttle_user_4242:window") <= 60
+    # A cache with another prefix (another deployment on the same Redis) has a budget of its own.
+    other = RedisCache(redis_url, {"KEY_PREFIX": "staging"})
+    try:
+        assert not throttled_by(UserRateThrottle, other, request)
+        assert not throttled_by(UserRateThrottle, other, request)
+        assert throttled_by(UserRateThrottle, other, request)
+        assert not throttled_by(UserRateThrottle, app_servers[0], request)
+    finally:
+        other.close()
+
+
+def test_a_history_left_by_drfs_own_throttle_does_not_break_the_count(app_servers, monkeypatch):
+    # A server still running the old code (mid-deploy) keeps its pickled list at the cache key.
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "user", "2/min")
+    request = api_request(user=SIGNED_IN)
+    assert not throttled_by(StockUserRateThrottle, app_servers[0], request)
+    assert isinstance(app_servers[0].get("throttle_user_4242"), list)
+    assert [throttled_by(UserRateThrottle, app_servers[1], request) for _ in range(3)] == [False, False, True]
+    assert not throttled_by(StockUserRateThrottle, app_servers[0], request)  # the old code still reads its list
+
+
+def test_other_caches_keep_drfs_own_history(monkeypatch):
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "user", "2/min")
+    cache = LocMemCache("throttle-locmem", {})
+    clock = Clock(1_700_000_000)
+    check(UserRateThrottle, cache, api_request(user=SIGNED_IN), clock)
+    assert cache.get("throttle_user_4242") == [1_700_000_000]
+
+
+def test_the_django_login_pages_spend_the_same_redis_budget_with_drfs_retry_after(db, redis_url, settings, monkeypatch):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": redis_url,
+            "KEY_PREFIX": "portal-login",
+        }
+    }
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "login", "3/min")
+    clock = Clock(1_700_000_000)
+    monkeypatch.setattr(LoginRateThrottle, "timer", clock)
+    address = "192.0.2.57"
+    client = Client(REMOTE_ADDR=address)
+    statuses = []
+    for offset in (0, 10):
+        clock.now = 1_700_000_000 + offset
+        statuses.append(client.post("/admin/login/", {"username": f"guess{offset}", "password": "wrong"}).status_code)
+    clock.now = 1_700_000_020
+    api = APIClient(REMOTE_ADDR=address)
+    statuses.append(
+        api.post("/api/v1/auth/login/", {"username": "nobody", "password": "wrong"}, format="json").status_code
+    )
+    clock.now = 1_700_000_030
+    refused = client.post("/admin/login/", {"username": "guess30", "password": "wrong"})
+    assert statuses == [200, 200, 400]
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "30"  # DRF: 60 - (30 - 0) seconds until the attempt at 0 leaves the window
 
 
 # --- production settings ---------------------------------------------------------------------
