@@ -9,6 +9,7 @@
 #   make fuzz           schemathesis over every API operation as three roles, larger budget (FUZZ_EXAMPLES)
 #   make lint / check   ruff and mypy; migrations, OpenAPI schema and deploy checks
 #   make load           gunicorn + production settings under 50 clients for 60 s (scripts/load.sh)
+#   make probe          CPU per request (app, PostgreSQL, Redis) of each list and its floor (scripts/cpu_probe.sh)
 #
 # DATABASE_URL, DEMO_PASSWORD and the other settings variables (see .env.example) pass
 # through from the environment; `make test` always uses SQLite.
@@ -39,7 +40,7 @@ UV_COMPILE := $(BIN)/uv pip compile --quiet --generate-hashes --python-version 3
 
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help install lock lock-check run test test-postgres fuzz lint check bench load clean
+.PHONY: help install lock lock-check run test test-postgres fuzz lint check bench load probe clean
 
 help:
 	@echo "Targets:"
@@ -56,6 +57,7 @@ help:
 	@echo "  bench          latency, query counts and floors at SCALE=1 (or SCALE=N) on PostgreSQL"
 	@echo "  load           gunicorn with production settings, LOAD_CLIENTS (50) clients for LOAD_SECONDS (60) s"
 	@echo "                 exits 1 on an error or a missed load target (LOAD_ENFORCE=0: report only)"
+	@echo "  probe          CPU per request of each list and its floor, a quick A/B (PROBE_ARGS, PROBE_SCALE)"
 	@echo "  clean          remove .venv and var/ (local database and demo password included)"
 
 install: $(STAMP)
@@ -134,6 +136,10 @@ bench: install
 # targets without failing, ...) and GUNICORN_* pass through (scripts/load.sh).
 load: install
 	bash scripts/load.sh
+
+# CPU per request of each list and its floor (app, PostgreSQL, Redis): a one-minute A/B of a change.
+probe: install
+	bash scripts/cpu_probe.sh $(PROBE_ARGS)
 
 clean:
 	rm -rf $(VENV) var
