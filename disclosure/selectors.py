@@ -9,10 +9,9 @@ import datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import BooleanField, ExpressionWrapper, F, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
 
 from backend.errors import InvalidStateError
-from backend.jsonrows import JSONRows
 from backend.querysets import related_count
 from backend.types import Viewer
 from disclosure.models import (
@@ -106,26 +105,9 @@ def dip_sample_list(*, user: Viewer) -> QuerySet[DipSample]:
 
 
 def dip_sample_rows(*, user: Viewer) -> QuerySet[DipSample]:
-    """Dip samples ``user`` may read as the API shows them: ``dip_sample_list``'s columns, the force's and
-    Area's codes (no ``Organisation`` object) and the sampled schedules (one JSON column)."""
-    return _dip_samples(user=user).annotate(**organisation_codes(), sampled_rows=sampled_of_dip_sample())
-
-
-def sampled_of_dip_sample() -> JSONRows:
-    """The outer dip sample's sampled schedules in draw order, as the API shows them: one JSON column of the row.
-
-    The same dicts as ``sampled_by_dip_sample``, read by the page's rows statement itself.
-    """
-    return JSONRows(
-        SampledSchedule.objects.filter(dip_sample_id=OuterRef("pk")),
-        order_by=["position"],
-        schedule=F("schedule_id"),
-        position=F("position"),
-        method=F("method"),
-        reason=F("reason"),
-        assessable=ExpressionWrapper(Q(not_assessable_reason=""), output_field=BooleanField()),
-        not_assessable_reason=F("not_assessable_reason"),
-    )
+    """Dip samples ``user`` may read as the API shows them: ``dip_sample_list``'s columns and the force's and
+    Area's codes (no ``Organisation`` object)."""
+    return _dip_samples(user=user).annotate(**organisation_codes())
 
 
 def sampled_by_dip_sample(dip_sample_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
@@ -166,20 +148,8 @@ def assessment_list(*, user: Viewer) -> QuerySet[Assessment]:
         checklist_version=column_of(Checklist, "checklist_id", "version"),
         assessed_by_username=username_of("assessed_by_id"),
         defect_count=related_count(Defect.objects.all(), "assessment"),
-        answer_rows=answers_of_assessment(),
     )
     return rows
-
-
-def answers_of_assessment() -> JSONRows:
-    """The outer assessment's answers in checklist order, ``[{"criterion": code, "result": ...}, ...]``: one
-    JSON column of the row (the same as ``answers_by_assessment``, without a second statement)."""
-    return JSONRows(
-        AssessmentAnswer.objects.filter(assessment_id=OuterRef("pk")),
-        order_by=["criterion__position"],
-        criterion=F("criterion__code"),
-        result=F("result"),
-    )
 
 
 def answers_by_assessment(assessment_ids: list[int]) -> dict[int, list[dict[str, str]]]:

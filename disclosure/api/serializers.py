@@ -251,6 +251,17 @@ class DipSampleReopenInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
+class DipSampleListOutputSerializer(LeanListSerializer):
+    """A page of dip samples: the sampled schedules of all of them read in one query, as plain rows."""
+
+    def to_representation(self, data):
+        rows = list(data.all() if hasattr(data, "all") else data)
+        sampled = sampled_by_dip_sample([row.pk for row in rows])
+        for row in rows:
+            row.sampled_rows = sampled[row.pk]
+        return super().to_representation(rows)
+
+
 class DipSampleOutputSerializer(serializers.ModelSerializer):
     force = OrganisationCodeField(source="force_code")
     area = OrganisationCodeField(source="area_code")
@@ -301,12 +312,11 @@ class DipSampleOutputSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-        list_serializer_class = LeanListSerializer
+        list_serializer_class = DipSampleListOutputSerializer
 
     def _sampled(self, dip_sample) -> list[dict]:
-        # A column of the row (disclosure.selectors.dip_sample_rows: JSON decoded once per row).
         rows = getattr(dip_sample, "sampled_rows", None)
-        if rows is None:  # a sample not read by the selector: its sampled schedules alone
+        if rows is None:  # one sample (detail, writes): its sampled schedules alone
             rows = dip_sample.sampled_rows = sampled_by_dip_sample([dip_sample.pk])[dip_sample.pk]
         return rows
 
@@ -334,6 +344,17 @@ class AnswerOutputSerializer(serializers.ModelSerializer):
         model = AssessmentAnswer
         fields = ["criterion", "result"]
         read_only_fields = fields
+
+
+class AssessmentListOutputSerializer(LeanListSerializer):
+    """A page of assessments: the answers of all of them read in one query, as plain rows."""
+
+    def to_representation(self, data):
+        rows = list(data.all() if hasattr(data, "all") else data)
+        answers = answers_by_assessment([row.pk for row in rows])
+        for row in rows:
+            row.answer_rows = answers[row.pk]
+        return super().to_representation(rows)
 
 
 class AssessmentCreateInputSerializer(serializers.Serializer):
@@ -392,13 +413,12 @@ class AssessmentOutputSerializer(serializers.ModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
-        list_serializer_class = LeanListSerializer
+        list_serializer_class = AssessmentListOutputSerializer
 
     @extend_schema_field(AnswerOutputSerializer(many=True))
     def get_answers(self, assessment) -> list[dict[str, str]]:
-        # A column of the row (disclosure.selectors.assessment_list: JSON decoded once per row).
         answers = getattr(assessment, "answer_rows", None)
-        if answers is None:  # an assessment not read by the selector: its answers alone
+        if answers is None:  # one assessment (detail, writes): its answers alone
             answers = answers_by_assessment([assessment.pk])[assessment.pk]
         return answers
 

@@ -42,9 +42,9 @@ def test_the_dip_sample_list_reads_ids_then_rows_and_inserts_the_audit_entry(wor
         client_for(world.cps_lead).get("/api/v1/dip-samples/")
     sqls = [q["sql"] for q in queries.captured_queries]
     # 1: the forces whose rows the lead reads (once per request); 2: the bounded count; 3: the page's
-    # ids; 4: those rows, with forces joined, usernames, the assessment count and the sampled schedules
-    # (one JSON array) as columns; 5: the consultation entry of the page (audit log).
-    assert len(sqls) == 5, sqls
+    # ids; 4: those rows, with forces joined, usernames and the assessment count as columns; 5: the
+    # consultation entry of the page (audit log); 6: the drawn schedules of the page, as plain rows.
+    assert len(sqls) == 6, sqls
     assert 'FROM "forces_organisation"' in sqls[0] and '"disclosure_' not in sqls[0]
     assert sqls[1].startswith("SELECT COUNT(*)") and "LIMIT 1001" in sqls[1]
     # The ids: one table, the forces a literal list (no joins, no subquery on the memberships); on
@@ -56,8 +56,8 @@ def test_the_dip_sample_list_reads_ids_then_rows_and_inserts_the_audit_entry(wor
         assert sqls[2].startswith(ids_query + '"disclosure_dipsample"."force_id" IN (')
     assert "JOIN" not in sqls[2] and "forces_membership" not in sqls[2]
     assert '"auth_user"' in sqls[3] and 'JOIN "auth_user"' not in sqls[3]  # names by subquery, no user joins
-    assert 'FROM "disclosure_sampledschedule"' in sqls[3]  # the sampled schedules: in the rows statement
     assert sqls[4].startswith('INSERT INTO "audit_auditevent"')
+    assert 'FROM "disclosure_sampledschedule"' in sqls[5]
 
 
 def test_the_defects_list_filters_by_category_code_in_any_case_and_by_side(world, rows, client_for):
