@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backend.api.fields import VisiblePrimaryKeyRelatedField, VisibleSlugRelatedField
-from backend.api.lean import LeanListSerializer
+from backend.api.lean import SIMPLE_KINDS, TEXT, LeanListSerializer
 from disclosure.models import (
     Assessment,
     AssessmentAnswer,
@@ -55,6 +55,20 @@ class LeadField(serializers.SlugRelatedField):
         return users.filter(memberships__organisation__in=visible).distinct()
 
 
+@extend_schema_field({"type": "string", "description": Organisation._meta.get_field("code").help_text})
+class OrganisationCodeField(serializers.CharField):
+    """A force's or Area's code, read from a column of the row (``disclosure.selectors.organisation_codes``)
+    rather than from an ``Organisation`` object; in the schema, the very string the slug field it replaces
+    (``SlugRelatedField(slug_field="code")``) showed."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, **kwargs)
+
+
+# It renders as a CharField does (only its schema differs): the lean list path converts it inline.
+SIMPLE_KINDS[OrganisationCodeField] = TEXT
+
+
 class RowVersionInputMixin(serializers.Serializer):
     row_version = serializers.IntegerField(
         required=False, min_value=1, help_text="The row_version you read; or send it as the If-Match header."
@@ -71,8 +85,8 @@ class CaseCreateInputSerializer(serializers.Serializer):
 
 
 class CaseOutputSerializer(serializers.ModelSerializer):
-    force = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    force = OrganisationCodeField(source="force_code")
+    area = OrganisationCodeField(source="area_code")
     schedule_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -108,8 +122,8 @@ class ScheduleCreateInputSerializer(serializers.Serializer):
 class ScheduleOutputSerializer(serializers.ModelSerializer):
     urn = serializers.CharField(source="case.urn", read_only=True)
     stream = serializers.CharField(source="case.stream", read_only=True)
-    force = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    force = OrganisationCodeField(source="force_code")
+    area = OrganisationCodeField(source="area_code")
 
     class Meta:
         model = Schedule
@@ -249,9 +263,9 @@ class DipSampleListOutputSerializer(LeanListSerializer):
 
 
 class DipSampleOutputSerializer(serializers.ModelSerializer):
-    force = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    # Usernames are columns of the row (disclosure.selectors.dip_sample_list): no user object per name.
+    force = OrganisationCodeField(source="force_code")
+    area = OrganisationCodeField(source="area_code")
+    # Usernames are columns of the row (disclosure.selectors.dip_sample_rows): no user object per name.
     cps_lead = serializers.CharField(source="cps_lead_username", read_only=True, allow_null=True)
     police_lead = serializers.CharField(source="police_lead_username", read_only=True, allow_null=True)
     cps_signed_off_by = serializers.CharField(source="cps_signed_off_by_username", read_only=True, allow_null=True)
@@ -368,8 +382,8 @@ class AssessmentUpdateInputSerializer(RowVersionInputMixin):
 
 
 class AssessmentOutputSerializer(serializers.ModelSerializer):
-    force = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    force = OrganisationCodeField(source="force_code")
+    area = OrganisationCodeField(source="area_code")
     # Columns of the row (disclosure.selectors.assessment_list): no schedule, checklist or user object.
     checklist_version = serializers.IntegerField(read_only=True)
     schedule_kind = serializers.CharField(read_only=True)
@@ -425,8 +439,8 @@ class DefectUpdateInputSerializer(RowVersionInputMixin):
 
 
 class DefectOutputSerializer(serializers.ModelSerializer):
-    force = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    area = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    force = OrganisationCodeField(source="force_code")
+    area = OrganisationCodeField(source="area_code")
     # Columns of the row (disclosure.selectors.defect_list): no assessment or category object.
     dip_sample = serializers.IntegerField(source="dip_sample_id", read_only=True)
     category = serializers.CharField(source="category_code", read_only=True)

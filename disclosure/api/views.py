@@ -141,7 +141,7 @@ class DipSampleViewSet(
     ``not-assessable``, assess, ``complete``, ``sign-off`` (one lead of each side), ``reopen``."""
 
     queryset = DipSample.objects.all()
-    selector = selectors.dip_sample_list
+    selector = selectors.dip_sample_rows
     serializer_class = s.DipSampleOutputSerializer
     filterset_class = DipSampleFilter
     ordering_fields = ["period_start", "period_end", "created_at", "id"]

@@ -81,13 +81,27 @@ def test_the_disclosure_lists_are_served_by_the_lean_path():
         assert isinstance(serializer_class([], many=True), LeanListSerializer), serializer_class
 
 
+def test_the_disclosure_lists_render_force_and_area_codes_from_columns_of_the_row():
+    """No ``Organisation`` object per row: the codes are annotations (``disclosure.selectors.organisation_codes``)."""
+    for serializer_class in (
+        CaseOutputSerializer,
+        ScheduleOutputSerializer,
+        DipSampleOutputSerializer,
+        AssessmentOutputSerializer,
+        DefectOutputSerializer,
+    ):
+        steps = {step.name: step for step in lean.plan_for(serializer_class()).steps}
+        assert (steps["force"].kind, steps["force"].attrs) == (lean.TEXT, ("force_code",)), serializer_class
+        assert (steps["area"].kind, steps["area"].attrs) == (lean.TEXT, ("area_code",)), serializer_class
+
+
 def test_the_case_plan_reads_every_field_itself():
     kinds = {step.name: step.kind for step in lean.plan_for(CaseOutputSerializer()).steps}
     assert kinds == {
         "id": lean.INTEGER,
         "urn": lean.TEXT,
-        "force": lean.SLUG,
-        "area": lean.SLUG,
+        "force": lean.TEXT,
+        "area": lean.TEXT,
         "stream": lean.CHOICE,
         "schedule_count": lean.INTEGER,
         "created_at": lean.DATETIME,

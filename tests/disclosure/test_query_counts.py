@@ -101,3 +101,18 @@ def test_the_count_and_the_ids_of_a_list_read_its_own_table_alone(world, client_
     ]
     assert len(narrow) == 2, [q["sql"] for q in queries.captured_queries]
     assert not [sql for sql in narrow if "JOIN" in sql], narrow
+
+
+@pytest.mark.parametrize("resource", ["cases", "schedules", "dip-samples", "assessments", "defects"])
+def test_a_list_page_reads_the_force_and_area_codes_without_joining_the_organisations(
+    world, client_for, count_queries, resource
+):
+    """The codes are columns of the rows statement (``disclosure.selectors.organisation_codes``): no
+    ``Organisation`` object is built per row, and the page's statements join no organisation."""
+    _more_rows(world, [1, 2])
+    with count_queries() as queries:
+        response = client_for(world.cps_lead).get(f"/api/v1/{resource}/")
+    rows = response.json()["results"]
+    assert rows and {(row["force"], row["area"]) for row in rows} == {("GMP", world.nw.code)}
+    joined = [q["sql"] for q in queries.captured_queries if 'JOIN "forces_organisation"' in q["sql"]]
+    assert not joined, joined
