@@ -1,6 +1,6 @@
 """Page-number pagination whose cost does not grow with the table (docs/decisions/0014-list-counts.md).
 
-A list page costs a bounded count, the page's ids (one narrow query over the list's table) and
+A list page costs a bounded count and the page's ids (one statement: ``page_ids_and_count``), then
 the page's rows by id (the joins and prefetches of the list's selector, over at most a page of
 rows). ``count`` is exact up to ``COUNT_CAP`` rows; past it, the count stops there and the
 answer says so with ``count_exact: false`` (``next`` then comes from reading one row more than
@@ -34,7 +34,11 @@ def page_rows(queryset, bottom: int, top: int) -> list:
     """
     if not isinstance(queryset, QuerySet):
         return list(queryset[bottom:top])
-    ids = page_ids(queryset, bottom, top)
+    return rows_by_ids(queryset, page_ids(queryset, bottom, top))
+
+
+def rows_by_ids(queryset: QuerySet, ids: list) -> list:
+    """The rows of ``queryset`` whose primary keys are ``ids``, in that order (one statement, none for no ids)."""
     if not ids:
         return []
     by_id = {row.pk: row for row in queryset.order_by().filter(pk__in=ids)}
@@ -151,6 +155,60 @@ def _one_branch_statement(queryset, column, values, columns, terms, order, botto
     return f"{union} ORDER BY {directions} LIMIT {int(top - bottom)} OFFSET {int(bottom)}", statement_params
 
 
+def page_ids_and_count(queryset: QuerySet, bottom: int, top: int, *, cap: int) -> tuple[list, int | None] | None:
+    """``page_ids(queryset, bottom, top)`` and the list's count up to ``cap + 1``, in one statement.
+
+    ``SELECT page.*, (<the bounded count>) FROM (<the page's ids>) AS page ORDER BY <the list's order>``: the
+    same two statements the paginator would run one after the other (the count over at most ``cap + 1`` ids,
+    the ids by the list's order, merged per force where ``page_ids`` merges them), as one round trip that
+    reads both in one snapshot. The count is a value of each row, so a page with no rows has none: ``([],
+    None)``. None (the caller counts, then pages) where ``page_ids`` would run the plain query for want of a
+    total order of the model's own columns, or would build each branch of a merged page itself.
+    """
+    query = queryset.query
+    if query.combinator or query.distinct or query.is_sliced or query.select_for_update or top <= bottom:
+        return None
+    order = _total_order(queryset)
+    if order is None:
+        return None
+    if query.is_empty():
+        return [], 0
+    columns = [name for name, _ in order]
+    terms = [f"-{name}" if descending else name for name, descending in order]
+    partition = getattr(queryset, "partition", None)
+    merged = partition is not None and len(partition[1]) >= 2 and connections[queryset.db].vendor == "postgresql"
+    try:
+        count_sql, count_params = (
+            queryset.order_by().values("pk")[: cap + 1].query.get_compiler(using=queryset.db).as_sql()
+        )
+        if merged:
+            column, values = partition
+            ids = _one_branch_statement(queryset, column, values, columns, terms, order, bottom, top)
+            if ids is None:
+                return None
+        else:
+            branch = queryset.order_by(*terms).values_list(*columns)[bottom:top]
+            ids = branch.query.get_compiler(using=queryset.db).as_sql()
+    except EmptyResultSet:
+        return [], 0  # a condition that matches nothing (``pk__in=[]``): no statement, as the ORM runs none
+    ids_sql, ids_params = ids
+    directions = ", ".join(
+        f"{position} {'DESC' if descending else 'ASC'}" for position, (_, descending) in enumerate(order, 1)
+    )
+    # Both parts are the ORM's own SQL, every value a parameter; the directions are positions and keywords.
+    sql = (
+        f"SELECT page.*, (SELECT COUNT(*) FROM ({count_sql}) AS bounded) "  # noqa: S608
+        f"FROM ({ids_sql}) AS page ORDER BY {directions}"
+    )
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(sql, [*count_params, *ids_params])
+        rows = cursor.fetchall()
+    if not rows:
+        return [], None
+    pk_at = columns.index(queryset.model._meta.pk.attname)
+    return [row[pk_at] for row in rows], rows[0][-1]
+
+
 class BoundedCountPaginator(Paginator):
     """Django's paginator with a count that stops at ``count_cap`` (``count_cap + 1`` means "more")."""
 
@@ -199,6 +257,10 @@ class BoundedCountPaginator(Paginator):
         return number
 
     def page(self, number):
+        if "count" not in self.__dict__ and isinstance(self.object_list, QuerySet):
+            page = self._page_with_its_count(number)
+            if page is not None:
+                return page
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
         if self.count_exact:
@@ -209,6 +271,37 @@ class BoundedCountPaginator(Paginator):
         if not rows and number > 1:
             raise EmptyPage("That page contains no results")
         return OpenEndedPage(rows[: self.per_page], number, self, has_more=len(rows) > self.per_page)
+
+    def _page_with_its_count(self, number) -> Page | None:
+        """The page and the bounded count read together (``page_ids_and_count``); None where they cannot be.
+
+        The number is checked as ``validate_number`` checks it, but for the comparison with the number of
+        pages, which needs the count: a page past the end is a page with no rows, and as there, an error
+        but for the first page (an empty list is one empty page).
+        """
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            raise PageNotAnInteger("That page number is not an integer") from None
+        if number < 1:
+            raise EmptyPage("That page number is less than 1")
+        bottom = (number - 1) * self.per_page
+        if bottom >= MAX_OFFSET:
+            raise EmptyPage("That page contains no results")
+        # One id more than the page: past the cap, whether there is a next page.
+        fetched = page_ids_and_count(self.object_list, bottom, bottom + self.per_page + 1, cap=self.count_cap)
+        if fetched is None:
+            return None
+        ids, count = fetched
+        if not ids:
+            if number > 1:
+                raise EmptyPage("That page contains no results")
+            count = 0
+        self.__dict__["count"] = count  # the cached_property's value
+        rows = rows_by_ids(self.object_list, ids[: self.per_page])
+        if self.count_exact:
+            return Page(rows, number, self)
+        return OpenEndedPage(rows, number, self, has_more=len(ids) > self.per_page)
 
 
 class OpenEndedPage(Page):
