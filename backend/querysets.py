@@ -115,8 +115,12 @@ def related_count(queryset: models.QuerySet[Any], field: str) -> Coalesce:
     table before the page is cut (measured: every schedule read to list 50 cases), and it
     would also make the pagination COUNT join.
     """
-    counted = queryset.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("*")).values("n")
-    return Coalesce(Subquery(counted), 0)
+    return Coalesce(Subquery(related_count_query(queryset, field)), 0)
+
+
+def related_count_query(queryset: models.QuerySet[Any], field: str) -> models.QuerySet[Any]:
+    """The subquery of ``related_count``: the number of rows of ``queryset`` whose ``field`` is the outer row."""
+    return queryset.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("*")).values("n")
 
 
 # --- what a request has already worked out about its user ------------------------------------------

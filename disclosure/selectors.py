@@ -6,13 +6,16 @@ page costs the same few queries however many rows there are.
 """
 
 import datetime
+import functools
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.db.models.sql import Query
 
 from backend.errors import InvalidStateError
-from backend.querysets import related_count
+from backend.querysets import related_count_query
 from backend.types import Viewer
 from disclosure.models import (
     Assessment,
@@ -48,7 +51,7 @@ def organisation_codes() -> dict[str, Subquery]:
 def case_list(*, user: Viewer) -> QuerySet[Case]:
     """Cases ``user`` may read, with their force's and Area's codes and the number of schedules."""
     rows: QuerySet[Case] = Case.objects.visible_to(user).annotate(
-        **organisation_codes(), schedule_count=related_count(Schedule.objects.all(), "case")
+        **organisation_codes(), schedule_count=count_of(Schedule, "case")
     )
     return rows
 
@@ -75,7 +78,7 @@ def username_of(field: str) -> Subquery:
     few tables (PostgreSQL spent tens of milliseconds planning the dip-samples page with four user
     joins), and no user object is built for a name.
     """
-    return Subquery(User.objects.filter(pk=OuterRef(field)).values("username")[:1])
+    return column_of(User, field, "username")
 
 
 def column_of(model: type[Model], field: str, column: str) -> Subquery:
@@ -85,12 +88,44 @@ def column_of(model: type[Model], field: str, column: str) -> Subquery:
     bounded count and its ids query: there it made PostgreSQL probe the joined table for every row
     counted, and prefer the primary key to the list's ``(force, id)`` index for the ids.
     """
-    return Subquery(model._default_manager.filter(pk=OuterRef(field)).order_by().values(column)[:1])
+    return _fresh(_lookup(model, field, column))
+
+
+def count_of(model: type[Model], field: str) -> Coalesce:
+    """``backend.querysets.related_count`` of all of ``model``'s rows whose ``field`` points at the row."""
+    return Coalesce(_fresh(_count(model, field)), 0)
+
+
+# The queries of the display columns above are built once per process, then copied for each use. Each is the
+# same for every user (a lookup by the row's own key, never a visibility rule: those are built on every call,
+# ``visible_to``), and building one (a queryset: a filter, its lookups, a slice) cost more than compiling it:
+# with five to seven such columns a page, about a tenth of a list request's time (docs/PERFORMANCE.md).
+
+
+@functools.cache
+def _lookup(model: type[Model], field: str, column: str) -> Query:
+    return model._default_manager.filter(pk=OuterRef(field)).order_by().values(column)[:1].query
+
+
+@functools.cache
+def _count(model: type[Model], field: str) -> Query:
+    return related_count_query(model._default_manager.all(), field).query
+
+
+def _fresh(query: Query) -> Subquery:
+    """A subquery of a copy of the kept ``query``, which nothing done to the copy can change.
+
+    ``Query.clone`` shares its table map's lists of aliases with the original, and resolving a subquery into a
+    page's statement renames its aliases in those lists (``U0``...): the copy gets lists of its own.
+    """
+    copy = query.clone()
+    copy.table_map = {table: list(aliases) for table, aliases in query.table_map.items()}
+    return Subquery(copy)
 
 
 def _dip_samples(*, user: Viewer) -> QuerySet[DipSample]:
     rows: QuerySet[DipSample] = DipSample.objects.visible_to(user).annotate(
-        assessment_count=related_count(Assessment.objects.all(), "dip_sample"),
+        assessment_count=count_of(Assessment, "dip_sample"),
         cps_lead_username=username_of("cps_lead_id"),
         police_lead_username=username_of("police_lead_id"),
         cps_signed_off_by_username=username_of("cps_signed_off_by_id"),
@@ -147,7 +182,7 @@ def assessment_list(*, user: Viewer) -> QuerySet[Assessment]:
         schedule_kind=column_of(Schedule, "schedule_id", "kind"),
         checklist_version=column_of(Checklist, "checklist_id", "version"),
         assessed_by_username=username_of("assessed_by_id"),
-        defect_count=related_count(Defect.objects.all(), "assessment"),
+        defect_count=count_of(Defect, "assessment"),
     )
     return rows
 
