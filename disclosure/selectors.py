@@ -115,11 +115,15 @@ def _count(model: type[Model], field: str) -> Query:
 def _fresh(query: Query) -> Subquery:
     """A subquery of a copy of the kept ``query``, which nothing done to the copy can change.
 
-    ``Query.clone`` shares its table map's lists of aliases with the original, and resolving a subquery into a
-    page's statement renames its aliases in those lists (``U0``...): the copy gets lists of its own.
+    ``Query.clone`` shares with the original its table map's lists of aliases and the lookups of its where
+    tree, and resolving a subquery into a statement changes both in place: it renames the aliases in those
+    lists (``U0``...) and sets each lookup's outer reference to a column of that statement (where the outer
+    query's alias prefix differs from the kept one's, nothing replaces those lookups first). The copy gets
+    lists and lookups of its own: an identity relabelling clones every lookup of the tree.
     """
     copy = query.clone()
     copy.table_map = {table: list(aliases) for table, aliases in query.table_map.items()}
+    copy.where = copy.where.relabeled_clone({alias: alias for alias in copy.alias_map})
     return Subquery(copy)
 
 

@@ -257,7 +257,12 @@ class BoundedCountPaginator(Paginator):
         return number
 
     def page(self, number):
-        if "count" not in self.__dict__ and isinstance(self.object_list, QuerySet):
+        if (
+            "count" not in self.__dict__
+            and isinstance(self.object_list, QuerySet)
+            and not self.orphans
+            and self.allow_empty_first_page
+        ):
             page = self._page_with_its_count(number)
             if page is not None:
                 return page

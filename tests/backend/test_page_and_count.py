@@ -1,6 +1,8 @@
 """A list page reads its bounded count and its ids in one statement (``page_ids_and_count``), with the same answers
 as the count then the ids one after the other (docs/decisions/0014-list-counts.md)."""
 
+import re
+
 import pytest
 
 from backend.api import pagination
@@ -55,14 +57,16 @@ def test_it_answers_every_page_as_the_count_then_the_ids_would(world, seven_case
 def test_the_count_and_the_ids_are_one_statement_and_the_count_stops_past_the_cap(
     world, seven_cases, client_for, count_queries, monkeypatch
 ):
-    monkeypatch.setattr(StandardPagination, "count_cap", 2)
+    monkeypatch.setattr(StandardPagination, "count_cap", 3)
     with count_queries() as queries:
         body = client_for(world.cps_lead).get(CASES, {"page_size": 2}).json()
     sqls = [q["sql"] for q in queries.captured_queries]
     assert not [sql for sql in sqls if sql.startswith("SELECT COUNT(*)")], sqls  # no statement of its own
     together = [sql for sql in sqls if "AS bounded" in sql]
-    assert len(together) == 1 and "LIMIT 3" in together[0], together  # at most cap + 1 rows counted
-    assert (body["count"], body["count_exact"], len(body["results"])) == (2, False, 2)
+    assert len(together) == 1, sqls
+    # At most cap + 1 = 4 rows counted (the page's ids read page_size + 1 = 3).
+    assert re.search(r"LIMIT 4\) AS bounded\) FROM", together[0]), together
+    assert (body["count"], body["count_exact"], len(body["results"])) == (3, False, 2)
 
 
 def test_an_empty_list_is_one_empty_page_and_the_next_a_404(world, seven_cases, client_for):
