@@ -120,7 +120,10 @@ def related_count(queryset: models.QuerySet[Any], field: str) -> Coalesce:
 
 def related_count_query(queryset: models.QuerySet[Any], field: str) -> models.QuerySet[Any]:
     """The subquery of ``related_count``: the number of rows of ``queryset`` whose ``field`` is the outer row."""
-    return queryset.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("*")).values("n")
+    counted: models.QuerySet[Any] = (
+        queryset.filter(**{field: OuterRef("pk")}).order_by().values(field).annotate(n=Count("*")).values("n")
+    )
+    return counted
 
 
 # --- what a request has already worked out about its user ------------------------------------------

@@ -58,7 +58,8 @@ def case_list(*, user: Viewer) -> QuerySet[Case]:
 
 def schedule_list(*, user: Viewer) -> QuerySet[Schedule]:
     """Schedules ``user`` may read, with their case and their force's and Area's codes."""
-    return Schedule.objects.visible_to(user).select_related("case").annotate(**organisation_codes())
+    rows: QuerySet[Schedule] = Schedule.objects.visible_to(user).select_related("case").annotate(**organisation_codes())
+    return rows
 
 
 def defect_category_list(*, user: Viewer) -> QuerySet[DefectCategory]:

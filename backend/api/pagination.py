@@ -181,7 +181,7 @@ def page_ids_and_count(queryset: QuerySet, bottom: int, top: int, *, cap: int) -
         count_sql, count_params = (
             queryset.order_by().values("pk")[: cap + 1].query.get_compiler(using=queryset.db).as_sql()
         )
-        if merged:
+        if merged and partition is not None:
             column, values = partition
             ids = _one_branch_statement(queryset, column, values, columns, terms, order, bottom, top)
             if ids is None:
@@ -263,7 +263,7 @@ class BoundedCountPaginator(Paginator):
             and not self.orphans
             and self.allow_empty_first_page
         ):
-            page = self._page_with_its_count(number)
+            page = self._page_with_its_count(self.object_list, number)
             if page is not None:
                 return page
         number = self.validate_number(number)
@@ -277,7 +277,7 @@ class BoundedCountPaginator(Paginator):
             raise EmptyPage("That page contains no results")
         return OpenEndedPage(rows[: self.per_page], number, self, has_more=len(rows) > self.per_page)
 
-    def _page_with_its_count(self, number) -> Page | None:
+    def _page_with_its_count(self, rows: QuerySet, number) -> Page | None:
         """The page and the bounded count read together (``page_ids_and_count``); None where they cannot be.
 
         The number is checked as ``validate_number`` checks it, but for the comparison with the number of
@@ -294,7 +294,7 @@ class BoundedCountPaginator(Paginator):
         if bottom >= MAX_OFFSET:
             raise EmptyPage("That page contains no results")
         # One id more than the page: past the cap, whether there is a next page.
-        fetched = page_ids_and_count(self.object_list, bottom, bottom + self.per_page + 1, cap=self.count_cap)
+        fetched = page_ids_and_count(rows, bottom, bottom + self.per_page + 1, cap=self.count_cap)
         if fetched is None:
             return None
         ids, count = fetched
@@ -303,10 +303,10 @@ class BoundedCountPaginator(Paginator):
                 raise EmptyPage("That page contains no results")
             count = 0
         self.__dict__["count"] = count  # the cached_property's value
-        rows = rows_by_ids(self.object_list, ids[: self.per_page])
+        page = rows_by_ids(rows, ids[: self.per_page])
         if self.count_exact:
-            return Page(rows, number, self)
-        return OpenEndedPage(rows, number, self, has_more=len(ids) > self.per_page)
+            return Page(page, number, self)
+        return OpenEndedPage(page, number, self, has_more=len(ids) > self.per_page)
 
 
 class OpenEndedPage(Page):
