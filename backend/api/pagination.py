@@ -245,6 +245,10 @@ class BoundedCountPaginator(Paginator):
     def validate_number(self, number):
         if self.count_exact:
             return super().validate_number(number)
+        return self._checked_number(number)
+
+    def _checked_number(self, number) -> int:
+        """``number`` as a page number any list could have (a whole number from 1, within 64 bits of offset)."""
         try:
             number = int(number)
         except (TypeError, ValueError):
@@ -280,19 +284,12 @@ class BoundedCountPaginator(Paginator):
     def _page_with_its_count(self, rows: QuerySet, number) -> Page | None:
         """The page and the bounded count read together (``page_ids_and_count``); None where they cannot be.
 
-        The number is checked as ``validate_number`` checks it, but for the comparison with the number of
-        pages, which needs the count: a page past the end is a page with no rows, and as there, an error
-        but for the first page (an empty list is one empty page).
+        The number is checked as ``validate_number`` checks it past the cap (``_checked_number``), that is
+        without the comparison with the number of pages, which needs the count: a page past the end is a page
+        with no rows, and as there, an error but for the first page (an empty list is one empty page).
         """
-        try:
-            number = int(number)
-        except (TypeError, ValueError):
-            raise PageNotAnInteger("That page number is not an integer") from None
-        if number < 1:
-            raise EmptyPage("That page number is less than 1")
+        number = self._checked_number(number)
         bottom = (number - 1) * self.per_page
-        if bottom >= MAX_OFFSET:
-            raise EmptyPage("That page contains no results")
         # One id more than the page: past the cap, whether there is a next page.
         fetched = page_ids_and_count(rows, bottom, bottom + self.per_page + 1, cap=self.count_cap)
         if fetched is None:
