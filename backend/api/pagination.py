@@ -96,12 +96,38 @@ def _total_order(queryset: QuerySet) -> list[tuple[str, bool]] | None:
     return None
 
 
-def _merged_page_ids(queryset: QuerySet, bottom: int, top: int) -> list | None:
+def _merged_partition(queryset: QuerySet) -> tuple[str, tuple] | None:
+    """The queryset's partition (``ScopedQuerySet.partitioned_by``) where its page is merged per value: on
+    PostgreSQL, over two values or more. None elsewhere."""
     partition = getattr(queryset, "partition", None)
     if partition is None or len(partition[1]) < 2 or connections[queryset.db].vendor != "postgresql":
         return None
+    return partition
+
+
+def _shaped_beyond_paging(query) -> bool:
+    """True for a query these statements cannot page themselves: combined, distinct, sliced or locking."""
+    return bool(query.combinator or query.distinct or query.is_sliced or query.select_for_update)
+
+
+def _columns_and_terms(order: list[tuple[str, bool]]) -> tuple[list[str], list[str]]:
+    """An order's columns, and its terms for ``order_by`` (``-column`` when descending)."""
+    return [name for name, _ in order], [f"-{name}" if descending else name for name, descending in order]
+
+
+def _directions(order: list[tuple[str, bool]]) -> str:
+    """``ORDER BY`` an order by the positions of its columns in the select list: ``1 DESC, 2 ASC``."""
+    return ", ".join(
+        f"{position} {'DESC' if descending else 'ASC'}" for position, (_, descending) in enumerate(order, 1)
+    )
+
+
+def _merged_page_ids(queryset: QuerySet, bottom: int, top: int) -> list | None:
+    partition = _merged_partition(queryset)
+    if partition is None:
+        return None
     query = queryset.query
-    if query.combinator or query.distinct or query.is_sliced or query.select_for_update:
+    if _shaped_beyond_paging(query):
         return None
     if top <= bottom or query.is_empty():
         return []  # (a union of empty branches is no statement at all)
@@ -109,8 +135,7 @@ def _merged_page_ids(queryset: QuerySet, bottom: int, top: int) -> list | None:
     if order is None:
         return None
     column, values = partition
-    columns = [name for name, _ in order]
-    terms = [f"-{name}" if descending else name for name, descending in order]
+    columns, terms = _columns_and_terms(order)
     pk_at = columns.index(queryset.model._meta.pk.attname)
     try:
         statement = _one_branch_statement(queryset, column, values, columns, terms, order, bottom, top)
@@ -148,11 +173,8 @@ def _one_branch_statement(queryset, column, values, columns, terms, order, botto
     for value in values:
         params[at[0]] = value
         statement_params.extend(params)
-    directions = ", ".join(
-        f"{position} {'DESC' if descending else 'ASC'}" for position, (_, descending) in enumerate(order, 1)
-    )
     union = " UNION ALL ".join([f"({sql})"] * len(values))
-    return f"{union} ORDER BY {directions} LIMIT {int(top - bottom)} OFFSET {int(bottom)}", statement_params
+    return f"{union} ORDER BY {_directions(order)} LIMIT {int(top - bottom)} OFFSET {int(bottom)}", statement_params
 
 
 def page_ids_and_count(queryset: QuerySet, bottom: int, top: int, *, cap: int) -> tuple[list, int | None] | None:
@@ -166,22 +188,20 @@ def page_ids_and_count(queryset: QuerySet, bottom: int, top: int, *, cap: int) -
     total order of the model's own columns, or would build each branch of a merged page itself.
     """
     query = queryset.query
-    if query.combinator or query.distinct or query.is_sliced or query.select_for_update or top <= bottom:
+    if _shaped_beyond_paging(query) or top <= bottom:
         return None
     order = _total_order(queryset)
     if order is None:
         return None
     if query.is_empty():
         return [], 0
-    columns = [name for name, _ in order]
-    terms = [f"-{name}" if descending else name for name, descending in order]
-    partition = getattr(queryset, "partition", None)
-    merged = partition is not None and len(partition[1]) >= 2 and connections[queryset.db].vendor == "postgresql"
+    columns, terms = _columns_and_terms(order)
+    partition = _merged_partition(queryset)
     try:
         count_sql, count_params = (
             queryset.order_by().values("pk")[: cap + 1].query.get_compiler(using=queryset.db).as_sql()
         )
-        if merged and partition is not None:
+        if partition is not None:
             column, values = partition
             ids = _one_branch_statement(queryset, column, values, columns, terms, order, bottom, top)
             if ids is None:
@@ -192,13 +212,10 @@ def page_ids_and_count(queryset: QuerySet, bottom: int, top: int, *, cap: int) -
     except EmptyResultSet:
         return [], 0  # a condition that matches nothing (``pk__in=[]``): no statement, as the ORM runs none
     ids_sql, ids_params = ids
-    directions = ", ".join(
-        f"{position} {'DESC' if descending else 'ASC'}" for position, (_, descending) in enumerate(order, 1)
-    )
     # Both parts are the ORM's own SQL, every value a parameter; the directions are positions and keywords.
     sql = (
         f"SELECT page.*, (SELECT COUNT(*) FROM ({count_sql}) AS bounded) "  # noqa: S608
-        f"FROM ({ids_sql}) AS page ORDER BY {directions}"
+        f"FROM ({ids_sql}) AS page ORDER BY {_directions(order)}"
     )
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(sql, [*count_params, *ids_params])
