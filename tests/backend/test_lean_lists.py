@@ -70,26 +70,24 @@ def test_every_list_answers_the_same_bytes_as_drf_for_every_reader_and_filter(wo
     assert non_empty > len(requests) // 2, (non_empty, len(requests))
 
 
+#: The output serializers of the disclosure lists.
+DISCLOSURE_LISTS = (
+    CaseOutputSerializer,
+    ScheduleOutputSerializer,
+    DipSampleOutputSerializer,
+    AssessmentOutputSerializer,
+    DefectOutputSerializer,
+)
+
+
 def test_the_disclosure_lists_are_served_by_the_lean_path():
-    for serializer_class in (
-        CaseOutputSerializer,
-        ScheduleOutputSerializer,
-        DipSampleOutputSerializer,
-        AssessmentOutputSerializer,
-        DefectOutputSerializer,
-    ):
+    for serializer_class in DISCLOSURE_LISTS:
         assert isinstance(serializer_class([], many=True), LeanListSerializer), serializer_class
 
 
 def test_the_disclosure_lists_render_force_and_area_codes_from_columns_of_the_row():
     """No ``Organisation`` object per row: the codes are annotations (``disclosure.selectors.organisation_codes``)."""
-    for serializer_class in (
-        CaseOutputSerializer,
-        ScheduleOutputSerializer,
-        DipSampleOutputSerializer,
-        AssessmentOutputSerializer,
-        DefectOutputSerializer,
-    ):
+    for serializer_class in DISCLOSURE_LISTS:
         steps = {step.name: step for step in lean.plan_for(serializer_class()).steps}
         assert (steps["force"].kind, steps["force"].attrs) == (lean.TEXT, ("force_code",)), serializer_class
         assert (steps["area"].kind, steps["area"].attrs) == (lean.TEXT, ("area_code",)), serializer_class

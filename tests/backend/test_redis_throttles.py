@@ -129,17 +129,21 @@ def test_a_limit_spent_on_one_app_server_is_honoured_by_another(
     assert not throttled_by(throttle_class, second, other)
 
 
-def test_the_login_view_counts_attempts_in_redis_where_another_server_sees_them(
-    db, app_servers, redis_url, settings, monkeypatch
-):
-    # The app's own cache, as production configures it, pointed at the throw-away server.
-    settings.CACHES = {
+def redis_caches(redis_url: str, prefix: str) -> dict:
+    """``CACHES`` as production configures it (Django's RedisCache), on the throw-away server."""
+    return {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": redis_url,
-            "KEY_PREFIX": "portal",
+            "KEY_PREFIX": prefix,
         }
     }
+
+
+def test_the_login_view_counts_attempts_in_redis_where_another_server_sees_them(
+    db, app_servers, redis_url, settings, monkeypatch
+):
+    settings.CACHES = redis_caches(redis_url, "portal")
     monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "login", "3/min")
     client = APIClient(REMOTE_ADDR="192.0.2.55")
     for _ in range(3):
@@ -322,13 +326,7 @@ def test_other_caches_keep_drfs_own_history(monkeypatch):
 
 
 def test_the_django_login_pages_spend_the_same_redis_budget_with_drfs_retry_after(db, redis_url, settings, monkeypatch):
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": redis_url,
-            "KEY_PREFIX": "portal-login",
-        }
-    }
+    settings.CACHES = redis_caches(redis_url, "portal-login")
     monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "login", "3/min")
     clock = Clock(1_700_000_000)
     monkeypatch.setattr(LoginRateThrottle, "timer", clock)
